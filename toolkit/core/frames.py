@@ -1,0 +1,174 @@
+"""JSON records -> typed DataFrames, per the design's contract.
+
+Each endpoint declares its documented fields and their kind; this module turns the exchange's
+records into a frame with snake_case columns and real dtypes:
+
+* ``TIME``: epoch seconds or milliseconds (both occur, even within one exchange) ->
+  ``datetime64[ns, UTC]``;
+* ``NUM``: numeric strings or JSON numbers -> ``float64``, or ``decimal.Decimal`` objects that
+  keep every digit with ``exact=True``;
+* ``STR``: identifiers and labels -> pandas string dtype (integers sent as numbers are kept as
+  their exact digits);
+* ``INT``/``BOOL``: nullable ``Int64`` / ``boolean``;
+* ``OBJ``: lists and other values kept as they came.
+
+Columns the exchange sends but does not document are kept, with pandas' own inference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TIME, NUM, STR, INT, BOOL, OBJ = "time", "num", "str", "int", "bool", "obj"
+
+_DTYPES = {
+    TIME: "datetime64[ns, UTC]",
+    NUM: "float64",
+    STR: "str",
+    INT: "Int64",
+    BOOL: "boolean",
+    OBJ: "object",
+}
+# Epoch values below this are seconds (this is 1973 in ms and year 5138 in s).
+_SECONDS_BELOW = 100_000_000_000
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+class ConversionError(ValueError):
+    """A value does not have the documented kind; the caller turns it into MalformedResponse."""
+
+
+def snake_case(name: str) -> str:
+    """``limitAvailable`` -> ``limit_available``, ``uTime`` -> ``u_time``, ``APIKey`` -> ``api_key``."""
+    return _CAMEL.sub("_", name).replace("-", "_").replace(" ", "_").lower()
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects flattened with ``_``: ``{"a": {"b": 1}}`` -> ``{"a_b": 1}``."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}_{key}" if prefix else key
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
+def explode(records: Sequence[Mapping[str, Any]], field: str) -> list[dict[str, Any]]:
+    """One row per element of each record's ``field`` list, with the parent's scalars repeated."""
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        parent = {k: v for k, v in record.items() if k != field}
+        for child in record.get(field) or ():
+            rows.append({**parent, **child})
+    return rows
+
+
+def empty_frame(columns: Mapping[str, str]) -> pd.DataFrame:
+    """A frame with no rows and the declared columns with their dtypes."""
+    return pd.DataFrame({snake_case(c): pd.Series([], dtype=_DTYPES[k]) for c, k in columns.items()})
+
+
+def to_frame(
+    records: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    *,
+    exact: bool = False,
+    rename: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Typed frame of ``records``; ``columns`` maps the exchange's field names to kinds.
+
+    ``rename`` gives descriptive names for fields whose own names say nothing (Binance's
+    one-letter event fields); every other column is the field name in snake_case.
+    """
+    if not records:
+        frame = empty_frame(columns)
+    else:
+        frame = pd.DataFrame.from_records(records)
+        for name in columns.keys() - set(frame.columns):
+            frame[name] = None
+        order = [c for c in columns if c in frame.columns]
+        frame = frame[order + [c for c in frame.columns if c not in columns]]
+        for name, kind in columns.items():
+            frame[name] = _convert(frame[name], kind, exact)
+    names = {c: (rename or {}).get(c) or snake_case(c) for c in frame.columns}
+    return frame.rename(columns=names)
+
+
+def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
+    if kind == NUM:
+        return _to_decimal(column) if exact else _to_float(column)
+    if kind == TIME:
+        return _to_time(column)
+    if kind == STR:
+        if isinstance(column.dtype, pd.StringDtype):
+            return column
+        return column.map(_exact_str, na_action="ignore").astype("str")
+    if kind == INT:
+        return _to_float(column).astype("Int64")
+    if kind == BOOL:
+        return column.map(_to_bool, na_action="ignore").astype("boolean")
+    return column.astype("object")
+
+
+def _blank_to_na(column: pd.Series) -> pd.Series:
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        return column.where(column != "", None)
+    return column
+
+
+def _to_float(column: pd.Series) -> pd.Series:
+    if column.dtype == "float64":
+        return column
+    values = _blank_to_na(column)
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        raise ConversionError(f"not a number: {values[bad].iloc[0]!r}")
+    return numbers.astype("float64")
+
+
+def _to_decimal(column: pd.Series) -> pd.Series:
+    def convert(value: Any) -> Any:
+        if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float):
+            # A binary float already lost digits before it got here; repr() is its shortest exact text.
+            return Decimal(repr(value))
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ConversionError(f"not a number: {value!r}") from None
+
+    return pd.Series([convert(v) for v in column], index=column.index, dtype="object")
+
+
+def _to_time(column: pd.Series) -> pd.Series:
+    numbers = _to_float(column)
+    millis = np.where(numbers < _SECONDS_BELOW, numbers * 1000, numbers)
+    return pd.Series(pd.to_datetime(millis, unit="ms", utc=True), index=column.index).astype("datetime64[ns, UTC]")
+
+
+def _exact_str(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ConversionError(f"not a boolean: {value!r}")
+    return bool(value)

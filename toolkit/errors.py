@@ -1,0 +1,161 @@
+"""The toolkit's exceptions.
+
+Every error the toolkit raises on purpose is a ``ToolkitError``::
+
+    ToolkitError
+    ├── ConfigurationError          bad arguments or missing credentials, caught before sending
+    ├── ConfirmationRequired        a money-moving call made without ``confirm=True``
+    ├── EndpointRetired             the exchange removed the endpoint and nothing can stand in
+    ├── TransportError              no usable answer arrived
+    │   ├── NetworkError            connection refused, reset, DNS, TLS
+    │   └── RequestTimeout          connect or read timeout
+    └── ExchangeError               the exchange answered, and the answer is an error
+        ├── AuthenticationError     bad key, signature, passphrase, timestamp
+        ├── PermissionDenied        the key lacks a permission, or the IP is not whitelisted
+        ├── RateLimited             too many requests; ``retry_after`` in seconds when known
+        ├── InvalidRequest          the exchange rejected a parameter
+        ├── InsufficientFunds       not enough balance for the operation
+        ├── ExchangeUnavailable     maintenance or a 5xx answer
+        └── MalformedResponse       a body that is not what the endpoint documents
+
+An ``ExchangeError`` keeps what the exchange said, untouched: ``exchange``, ``endpoint``,
+``http_status``, ``code`` and ``message``. Messages never contain credentials: they are built
+from the exchange's answer and the endpoint path, and pass through ``toolkit.core.redact``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.core.redact import redact_text
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConfirmationRequired",
+    "EndpointRetired",
+    "ExchangeError",
+    "ExchangeUnavailable",
+    "InsufficientFunds",
+    "InvalidRequest",
+    "MalformedResponse",
+    "NetworkError",
+    "PermissionDenied",
+    "RateLimited",
+    "RequestTimeout",
+    "ToolkitError",
+    "TransportError",
+]
+
+
+class ToolkitError(Exception):
+    """Base class of every error the toolkit raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact_text(message))
+
+
+class ConfigurationError(ToolkitError):
+    """Arguments or credentials are unusable; nothing was sent."""
+
+
+class EndpointRetired(ToolkitError):
+    """The exchange removed this endpoint; the message names what replaces it."""
+
+    def __init__(self, exchange: str, method: str, replacement: str, detail: str = "") -> None:
+        self.exchange = exchange
+        self.method = method
+        self.replacement = replacement
+        text = f"{exchange}: {method} is retired by the exchange; use {replacement} instead."
+        super().__init__(f"{text} {detail}".strip())
+
+
+class ConfirmationRequired(ToolkitError):
+    """A call that moves money or changes state was made without ``confirm=True``.
+
+    ``request`` describes exactly what would have been sent (method, path, parameters),
+    without any credential.
+    """
+
+    def __init__(self, exchange: str, endpoint: str, request: dict[str, Any]) -> None:
+        self.exchange = exchange
+        self.endpoint = endpoint
+        self.request = request
+        super().__init__(
+            f"{exchange} {endpoint} moves money or changes state and was not sent. "
+            f"It would send: {request}. Call again with confirm=True to send it."
+        )
+
+
+class TransportError(ToolkitError):
+    """No usable answer arrived from the exchange."""
+
+    def __init__(self, exchange: str, endpoint: str, detail: str) -> None:
+        self.exchange = exchange
+        self.endpoint = endpoint
+        super().__init__(f"{exchange} {endpoint}: {detail}")
+
+
+class NetworkError(TransportError):
+    """The connection failed (refused, reset, DNS, TLS)."""
+
+
+class RequestTimeout(TransportError):
+    """The exchange did not answer within the timeout."""
+
+
+class ExchangeError(ToolkitError):
+    """The exchange answered with an error; its own code and message are kept as sent."""
+
+    def __init__(
+        self,
+        exchange: str,
+        endpoint: str,
+        *,
+        http_status: int | None = None,
+        code: str | None = None,
+        message: str = "",
+    ) -> None:
+        self.exchange = exchange
+        self.endpoint = endpoint
+        self.http_status = http_status
+        self.code = code
+        self.message = message
+        parts = [f"{exchange} {endpoint}"]
+        if http_status is not None:
+            parts.append(f"HTTP {http_status}")
+        if code is not None:
+            parts.append(f"code {code}")
+        super().__init__(f"{', '.join(parts)}: {message or '(no message)'}")
+
+
+class AuthenticationError(ExchangeError):
+    """The exchange rejected the key, signature, passphrase or timestamp."""
+
+
+class PermissionDenied(ExchangeError):
+    """The key lacks a permission this call needs, or the IP is not whitelisted."""
+
+
+class RateLimited(ExchangeError):
+    """Too many requests. ``retry_after`` is the wait in seconds the exchange asked for, if any."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after
+
+
+class InvalidRequest(ExchangeError):
+    """The exchange rejected a parameter."""
+
+
+class InsufficientFunds(ExchangeError):
+    """Not enough balance for the operation."""
+
+
+class ExchangeUnavailable(ExchangeError):
+    """The exchange is down, in maintenance, or answered with a 5xx."""
+
+
+class MalformedResponse(ExchangeError):
+    """The body is not the JSON the endpoint documents (an HTML page, a truncated body, ...)."""
