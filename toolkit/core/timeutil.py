@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime
+from typing import TypeAlias
 
 import pandas as pd
 
 from toolkit.errors import ConfigurationError
 
-TimeLike = datetime | date | pd.Timestamp | str | int | float
+TimeLike: TypeAlias = datetime | date | pd.Timestamp | str | int | float
 
 DAY_MS = 86_400_000
 
