@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit import errors
-from toolkit.core.client import RestClient
 from toolkit.credentials import Credentials
 from toolkit.exchanges import REGISTRY, client_class
 
@@ -22,7 +21,7 @@ EXCHANGES = tuple(sorted(REGISTRY))
 
 def connect(
     exchange: str, credentials: Credentials | None = None, *, base_url: str | None = None, **options: Any
-) -> RestClient:
+) -> Any:
     """A client for ``exchange`` (one of ``EXCHANGES``).
 
     ``base_url`` points it at a testnet, a proxy or a local test server. Other options:

@@ -306,6 +306,7 @@ class RestClient:
             return collected
 
         records: list[Record] = []
+        done = 0
         bar = tqdm(
             total=len(windows),
             desc=f"{self.exchange} {endpoint.path.rsplit('/', 1)[-1]}",
@@ -316,16 +317,19 @@ class RestClient:
         try:
             if window.concurrency > 1 and len(windows) > 1:
                 with ThreadPoolExecutor(max_workers=window.concurrency) as pool:
-                    for chunk in pool.map(fetch_window, windows):
+                    chunks = pool.map(fetch_window, windows)
+                    for chunk in chunks:
                         records.extend(chunk)
+                        done += 1
                         bar.update()
             else:
                 for bounds in windows:
                     records.extend(fetch_window(bounds))
+                    done += 1
                     bar.update()
         except ToolkitError as err:
             err.add_note(
-                f"{self.exchange} history stopped after {bar.n} of {len(windows)} windows; nothing was returned."
+                f"{self.exchange} history stopped after {done} of {len(windows)} windows; nothing was returned."
             )
             raise
         finally:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
-from toolkit.core.client import RestClient
 from toolkit.errors import ConfigurationError
 
 # exchange id -> "module:ClassName", imported on first use.
 REGISTRY = {
+    "binance": "toolkit.exchanges.binance:BinanceClient",
     "bitget": "toolkit.exchanges.bitget:BitgetClient",
+    "coinw": "toolkit.exchanges.coinw:CoinWClient",
+    "kucoin": "toolkit.exchanges.kucoin:KucoinClient",
 }
 
 
-def client_class(exchange: str) -> type[RestClient]:
+def client_class(exchange: str) -> type[Any]:
     try:
         target = REGISTRY[exchange.lower()]
     except (KeyError, AttributeError):
@@ -21,5 +24,5 @@ def client_class(exchange: str) -> type[RestClient]:
             f"Unknown exchange {exchange!r}; choose one of {', '.join(sorted(REGISTRY))}."
         ) from None
     module, name = target.split(":")
-    cls: type[RestClient] = getattr(importlib.import_module(module), name)
+    cls: type[Any] = getattr(importlib.import_module(module), name)
     return cls
