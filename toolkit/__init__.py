@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolkit import demo_mode as _demo
 from toolkit import errors
 from toolkit.credentials import Credentials
 from toolkit.exchanges import REGISTRY, client_class
 
-__all__ = ["EXCHANGES", "Credentials", "connect", "errors"]
+__all__ = ["EXCHANGES", "Credentials", "connect", "demo", "errors"]
 __version__ = "0.1.0"
 
 EXCHANGES = tuple(sorted(REGISTRY))
+demo = _demo.demo
 
 
 def connect(
@@ -27,5 +29,9 @@ def connect(
     ``base_url`` points it at a testnet, a proxy or a local test server. Other options:
     ``timeout=(connect, read)`` seconds, ``max_retries`` for reads, ``sync_clock`` (measure the
     offset to the exchange's clock before signing; default True), ``progress`` (progress bars).
+    In demo mode (``tk.demo()``) the client gets fake demo credentials and replays cassettes.
     """
+    if _demo.active():
+        credentials = credentials or _demo.credentials(exchange)
+        options.setdefault("sync_clock", False)
     return client_class(exchange)(credentials, base_url=base_url, **options)

@@ -412,3 +412,13 @@ def test_clock_is_measured_before_the_first_signed_request(make_client, cassette
     # The cassette's server time (2023-06-29) lies in the past: the signed timestamp follows it.
     assert client.clock.offset_ms < -86_400_000
     assert abs(int(sent[1].headers["ACCESS-TIMESTAMP"]) - 1688008631614) < 60_000
+
+
+def test_describe_key(bitget, cassette):
+    client, _ = bitget
+    with cassette("bitget/get_api_key_info"):
+        df = client.describe_key()
+    row = df.iloc[0]
+    assert (row["exchange"], row["account"], row["ip_whitelist"]) == ("bitget", "**********", "127.0.0.1")
+    assert row["permissions"] == ["trade", "readonly"]
+    assert bool(row["can_trade"]) is True and bool(row["can_withdraw"]) is False

@@ -365,6 +365,30 @@ class RestClient:
         return frame
 
 
+def key_summary(
+    exchange: str,
+    *,
+    account: str | None,
+    permissions: list[str],
+    can_trade: bool | None,
+    can_withdraw: bool | None,
+    ip_whitelist: str | None,
+    can_read: bool | None = True,
+) -> pd.DataFrame:
+    """The one-row frame every client's ``describe_key()`` returns (used by the credentials form)."""
+    return pd.DataFrame(
+        {
+            "exchange": pd.Series([exchange], dtype="str"),
+            "account": pd.Series([account], dtype="str"),
+            "permissions": pd.Series([permissions], dtype="object"),
+            "can_read": pd.Series([can_read], dtype="boolean"),
+            "can_trade": pd.Series([can_trade], dtype="boolean"),
+            "can_withdraw": pd.Series([can_withdraw], dtype="boolean"),
+            "ip_whitelist": pd.Series([ip_whitelist], dtype="str"),
+        }
+    )
+
+
 def raise_for_code(
     exchange: str,
     endpoint: str,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 import requests
 
-from toolkit.core.client import RestClient, new_client_order_id, raise_for_code
+from toolkit.core.client import RestClient, key_summary, new_client_order_id, raise_for_code
 from toolkit.core.endpoint import Cursor, Endpoint, Window
 from toolkit.core.frames import NUM, OBJ, STR, TIME
 from toolkit.core.http import Call, decode_json, retry_after_seconds
@@ -233,6 +233,10 @@ ERRORS: dict[str, type[ExchangeError]] = {
     "429": RateLimited,
 }
 
+# Authority codes (Get-Account-Info): "*ow" codes are read/write; "wwow" is withdrawal write.
+TRADE_AUTHORITIES = frozenset({"trade", "stow", "smow", "coow", "cpow"})
+WITHDRAW_AUTHORITIES = frozenset({"withdraw", "wwow"})
+
 AccountType = Literal[
     "spot", "p2p", "coin_futures", "usdt_futures", "usdc_futures", "crossed_margin", "isolated_margin"
 ]
@@ -314,6 +318,23 @@ class BitgetClient(RestClient):
         Replaces v1 ``account/getInfo`` with ``GET /api/v2/spot/account/info``.
         """
         return self._frame(ACCOUNT_INFO)
+
+    def describe_key(self) -> pd.DataFrame:
+        """What this key reaches and may do, in the toolkit's cross-exchange shape (one row).
+
+        Columns: ``exchange``, ``account``, ``permissions`` (Bitget's authority codes),
+        ``can_read``, ``can_trade``, ``can_withdraw``, ``ip_whitelist``.
+        """
+        info = self.get_api_key_info().iloc[0]
+        authorities = [str(a) for a in (info["authorities"] or [])]
+        return key_summary(
+            self.exchange,
+            account=info["user_id"],
+            permissions=authorities,
+            can_trade=any(a in TRADE_AUTHORITIES for a in authorities),
+            can_withdraw=any(a in WITHDRAW_AUTHORITIES for a in authorities),
+            ip_whitelist=info["ips"] or None,
+        )
 
     def get_balances(
         self, asset: str | None = None, asset_type: Literal["hold_only", "all"] | None = None, *, exact: bool = False
