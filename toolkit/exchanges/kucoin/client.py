@@ -1,0 +1,573 @@
+"""The KuCoin spot account client: thin public methods over the endpoints in ``endpoints``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Literal
+
+import pandas as pd
+import requests
+
+from toolkit.core.client import RestClient, key_summary, new_client_order_id, param_text, raise_for_code
+from toolkit.core.endpoint import Endpoint, PageNumber, Record
+from toolkit.core.http import Call, decode_json, retry_after_seconds
+from toolkit.core.redact import get_logger
+from toolkit.core.timeutil import TimeLike, now_ms, to_ms
+from toolkit.credentials import Credentials
+from toolkit.errors import ConfigurationError, InsufficientFunds, MalformedResponse
+from toolkit.exchanges.kucoin.auth import KEY_VERSIONS, passphrase_header, sign
+from toolkit.exchanges.kucoin.endpoints import (
+    ACCOUNT,
+    ACCOUNTS,
+    BASE_FEE,
+    CANCEL_WITHDRAWAL,
+    CONCURRENCY,
+    CREATE_DEPOSIT_ADDRESS,
+    DEPOSIT_ADDRESSES,
+    DEPOSITS,
+    ERRORS,
+    HIST_DEPOSITS,
+    HIST_WITHDRAWALS,
+    INSUFFICIENT_MESSAGE,
+    ISOLATED_ACCOUNTS,
+    LEDGER_HISTORY_MS,
+    LEDGERS,
+    MARGIN_ACCOUNTS,
+    PAGE_SIZE_MAX,
+    PAGE_SIZE_MIN,
+    RISK_LIMIT_CROSS,
+    RISK_LIMIT_ISOLATED,
+    SERVER_TIME,
+    SUB_USERS,
+    TRADE_FEES,
+    TRANSFERABLE,
+    UNIVERSAL_TRANSFER,
+    USER_SUMMARY,
+    WITHDRAW,
+    WITHDRAWAL_QUOTAS,
+    WITHDRAWALS,
+)
+
+log = get_logger(__name__)
+
+AccountType = Literal["main", "trade", "margin", "isolated", "margin_v2", "isolated_v2", "option", "contract"]
+
+
+class KucoinClient(RestClient):
+    """KuCoin spot account. Every method returns a ``pandas.DataFrame``.
+
+    Amounts are ``float64``; pass ``exact=True`` to get ``decimal.Decimal`` values with every
+    digit KuCoin sent. ``key_version`` is the API key's version shown in KuCoin's API
+    management (2 or 3; KuCoin's own SDK sends 3); both sign the passphrase with the secret.
+    """
+
+    exchange = "kucoin"
+    default_base_url = "https://api.kucoin.com"
+    timestamp_error_codes = frozenset({"400002"})
+
+    def __init__(self, credentials: Credentials | None = None, *, key_version: int | str = 3, **options: Any) -> None:
+        if str(key_version) not in KEY_VERSIONS:
+            raise ConfigurationError(
+                f"KuCoin key_version must be 2 or 3, got {key_version!r} (version 1 keys sent the passphrase "
+                "in plain text and are no longer accepted: create a version 3 key)."
+            )
+        super().__init__(credentials, **options)
+        self.key_version = str(key_version)
+
+    # ----------------------------------------------------------------- hooks
+
+    def _sign(self, call: Call, endpoint: Endpoint) -> None:
+        creds = self._credentials()
+        if not creds.passphrase:
+            raise ConfigurationError("KuCoin credentials need the passphrase set when the key was created.")
+        timestamp = str(self.clock.now_ms())
+        call.headers.update(
+            {
+                "KC-API-KEY": creds.api_key,
+                "KC-API-SIGN": sign(creds.api_secret, timestamp, call),
+                "KC-API-TIMESTAMP": timestamp,
+                "KC-API-PASSPHRASE": passphrase_header(creds.api_secret, creds.passphrase),
+                "KC-API-KEY-VERSION": self.key_version,
+                "Content-Type": "application/json",
+            }
+        )
+
+    def _encode_body(self, body: Mapping[str, Any]) -> str:
+        # Numbers go as strings (KuCoin: "to preserve the full precision"); flags stay JSON booleans.
+        encoded = {k: v if isinstance(v, (bool, list, dict)) else param_text(v) for k, v in body.items()}
+        return json.dumps(encoded, separators=(",", ":"))
+
+    def _observe(self, call: Call, endpoint: Endpoint, response: requests.Response) -> None:
+        """Hold the pool until its reset when the quota left would not cover the requests in flight."""
+        remaining = _int_header(response, "gw-ratelimit-remaining")
+        reset_ms = _int_header(response, "gw-ratelimit-reset")
+        if remaining is None or reset_ms is None or not endpoint.limits:
+            return
+        limit = endpoint.limits[0]
+        if remaining < limit.weight * CONCURRENCY:
+            log.info(
+                "kucoin %s quota low (%d left); holding it %.1f s until the reset", limit.key, remaining, reset_ms / 1e3
+            )
+            self.limiter.block(limit.key, reset_ms / 1000)
+
+    def _unwrap(self, call: Call, endpoint: Endpoint, response: requests.Response, exact: bool) -> Any:
+        payload = decode_json(call, response, exact=exact)
+        code = str(payload["code"]) if isinstance(payload, dict) and "code" in payload else None
+        if response.ok and code == "200000":
+            return payload.get("data")
+        if code is None and response.ok:
+            raise MalformedResponse(
+                self.exchange, endpoint.name, http_status=response.status_code, message="no 'code' in the answer"
+            )
+        message = str(payload.get("msg") or "") if isinstance(payload, dict) else ""
+        table = ERRORS
+        if code == "400100" and INSUFFICIENT_MESSAGE in message:
+            table = {**ERRORS, code: InsufficientFunds}
+        reset_ms = _int_header(response, "gw-ratelimit-reset")
+        raise_for_code(
+            self.exchange,
+            endpoint.name,
+            http_status=response.status_code,
+            code=code,
+            message=message,
+            table=table,
+            retry_after=reset_ms / 1000 if reset_ms is not None else retry_after_seconds(response),
+        )
+
+    def _server_time_ms(self) -> int:
+        data = self._request(SERVER_TIME)
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise MalformedResponse(self.exchange, SERVER_TIME.name, message=f"server time is not an integer: {data!r}")
+        return data
+
+    @staticmethod
+    def _dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
+        # Deposits carry no id: a record served twice (window edges, shifting pages) is the same row.
+        if endpoint.id_field is None:
+            frame = frame.drop_duplicates(keep="first")
+        return RestClient._dedupe_and_sort(endpoint, frame)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _all_pages(self, endpoint: Endpoint, params: Mapping[str, Any], *, exact: bool = False) -> pd.DataFrame:
+        """Every page of an endpoint that pages without time windows."""
+        assert endpoint.paging is not None
+        records: list[Record] = []
+        fetch = lambda query: self._request(endpoint, query, exact=exact)  # noqa: E731
+        for page in endpoint.paging.pages(fetch, dict(params), lambda data: self._extract(endpoint, data)):
+            records.extend(page)
+        frame = self._to_frame(endpoint, records, exact=exact)
+        return self._dedupe_and_sort(endpoint, frame).reset_index(drop=True)
+
+    def _paged_history(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, Any],
+        start_time: TimeLike | None,
+        end_time: TimeLike | None,
+        current_page: int | None,
+        page_size: int | None,
+        exact: bool,
+    ) -> pd.DataFrame:
+        """Every page of every window, or with ``current_page`` exactly that one page as KuCoin sends it."""
+        if page_size is not None:
+            if not PAGE_SIZE_MIN <= page_size <= PAGE_SIZE_MAX:
+                raise ConfigurationError(f"page_size must be {PAGE_SIZE_MIN} to {PAGE_SIZE_MAX}, got {page_size}.")
+            assert isinstance(endpoint.paging, PageNumber)
+            endpoint = replace(endpoint, paging=replace(endpoint.paging, size=page_size))
+        if current_page is None:
+            return self._history(endpoint, params, start_time=start_time, end_time=end_time, exact=exact)
+        if current_page < 1:
+            raise ConfigurationError("current_page starts at 1.")
+        query = {
+            **params,
+            "startAt": to_ms(start_time, "start_time") if start_time is not None else None,
+            "endAt": to_ms(end_time, "end_time") if end_time is not None else None,
+            "currentPage": current_page,
+            "pageSize": page_size,
+        }
+        data = self._request(endpoint, query, exact=exact)
+        page = {k: data.get(k) for k in ("currentPage", "pageSize", "totalNum", "totalPage")} if data else {}
+        frame = self._to_frame(endpoint, self._extract(endpoint, data), exact=exact, attrs={"page": page})
+        return frame
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        confirm: bool,
+        *,
+        body: dict[str, Any] | None = None,
+        path_params: dict[str, Any] | None = None,
+    ) -> Any:
+        self._guard(endpoint, confirm, body=body, path_params=path_params)
+        return self._request(endpoint, body=body, path_params=path_params)
+
+    # ----------------------------------------------------------------- account
+
+    def get_server_time(self) -> pd.DataFrame:
+        """KuCoin's clock: one row, column ``server_time``."""
+        return self._to_frame(SERVER_TIME, [{"serverTime": self._server_time_ms()}], exact=False)
+
+    def get_account_summary(self) -> pd.DataFrame:
+        """VIP ``level`` and sub-account counts and maxima (``GET /api/v2/user-info``), one row."""
+        return self._frame(USER_SUMMARY)
+
+    def describe_key(self) -> pd.DataFrame:
+        """What this key reaches, in the toolkit's cross-exchange shape (one row).
+
+        KuCoin's reference material documents no API-key information endpoint, so this makes one
+        cheap authenticated read (``GET /api/v2/user-info``). Its success shows the key works and
+        holds KuCoin's "General" (read) permission; trade and withdrawal permissions, the account
+        id and the IP whitelist are not documented anywhere a key can read them, so they are None.
+        """
+        self.get_account_summary()
+        return key_summary(
+            self.exchange, account=None, permissions=["General"], can_trade=None, can_withdraw=None, ip_whitelist=None
+        )
+
+    def get_accounts(
+        self,
+        asset: str | None = None,
+        account_type: Literal["main", "trade", "option"] | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Accounts and balances: ``id``, ``type``, ``currency``, ``balance``, ``available``, ``holds``.
+
+        ``account_type`` is ``"main"`` (funding), ``"trade"`` (spot) or ``"option"``; margin
+        balances are in ``get_margin_account`` / ``get_isolated_margin_accounts``.
+        """
+        return self._frame(ACCOUNTS, {"currency": asset, "type": account_type}, exact=exact)
+
+    def get_account(self, account_id: str, *, exact: bool = False) -> pd.DataFrame:
+        """One account: ``id`` (the one asked for), ``currency``, ``balance``, ``available``, ``holds``."""
+        frame = self._frame(ACCOUNT, exact=exact, path_params={"accountId": account_id})
+        frame.insert(0, "id", pd.Series([account_id] * len(frame), dtype="str"))
+        return frame
+
+    def get_account_ledgers(
+        self,
+        asset: str | Sequence[str] | None = None,
+        direction: Literal["in", "out"] | None = None,
+        biz_type: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """The spot and margin ledger: ``id``, ``currency``, ``amount`` (fees included), ``fee``,
+        ``balance`` (KuCoin: no longer used), ``account_type``, ``biz_type``, ``direction``,
+        ``created_at``, ``context`` (JSON text).
+
+        Fetches every page (500 a request) of every 24-hour window in ``[start_time, end_time]``
+        (default: the last 24 hours), several windows at once within the rate limit, oldest
+        first, each record once. KuCoin keeps one year of ledger. ``asset`` is one currency or up
+        to ten; ``biz_type`` is e.g. ``"DEPOSIT"``, ``"TRADE_EXCHANGE"``, ``"TRANSFER"``.
+        ``current_page`` fetches only that page, in one request, as KuCoin sends it (newest
+        first; ``df.attrs["page"]`` has KuCoin's totals); ``page_size`` is 10 to 500.
+        ``df.attrs["coverage"]`` reports the range, windows and pages fetched.
+        """
+        if start_time is not None and to_ms(start_time, "start_time") < now_ms() - LEDGER_HISTORY_MS:
+            log.warning("kucoin keeps one year of ledger; older windows come back empty or are refused")
+        if asset is not None and not isinstance(asset, str):
+            asset = ",".join(asset)
+        params = {"currency": asset, "direction": direction, "bizType": biz_type}
+        return self._paged_history(LEDGERS, params, start_time, end_time, current_page, page_size, exact)
+
+    def get_account_ledger(
+        self,
+        account_id: str,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """The ledger of one account, via the current ledgers endpoint.
+
+        KuCoin retired the per-account ledger (``/api/v1/accounts/{accountId}/ledgers``). This
+        looks the account up in ``get_accounts`` (its currency and type), fetches the ledgers of
+        that currency (``get_account_ledgers``: every page and 24-hour window, or one page with
+        ``current_page``) and keeps the rows whose ``account_type`` is that account's type.
+        """
+        accounts = self.get_accounts()
+        match = accounts[accounts["id"] == account_id]
+        if match.empty:
+            raise ConfigurationError(f"kucoin has no account {account_id!r} for this key (see get_accounts()).")
+        currency, account_type = match.iloc[0]["currency"], str(match.iloc[0]["type"]).upper()
+        ledger = self.get_account_ledgers(
+            currency,
+            start_time=start_time,
+            end_time=end_time,
+            current_page=current_page,
+            page_size=page_size,
+            exact=exact,
+        )
+        frame = ledger[ledger["account_type"] == account_type].reset_index(drop=True)
+        frame.attrs = {**ledger.attrs, "account_id": account_id}
+        return frame
+
+    def get_basic_user_fee(
+        self, asset_type: Literal["crypto", "fiat"] | None = None, *, exact: bool = False
+    ) -> pd.DataFrame:
+        """Basic ``taker_fee_rate`` and ``maker_fee_rate`` (fractions) for crypto (default) or fiat."""
+        if asset_type not in (None, "crypto", "fiat"):
+            raise ConfigurationError(f"asset_type is 'crypto' or 'fiat', got {asset_type!r}.")
+        code = None if asset_type is None else int(asset_type == "fiat")
+        return self._frame(BASE_FEE, {"currencyType": code}, exact=exact)
+
+    def get_symbol_trading_fees(self, symbols: str | Sequence[str], *, exact: bool = False) -> pd.DataFrame:
+        """Actual fee rates per symbol (``"BTC-USDT"`` or a list): ``symbol``, ``taker_fee_rate``, ...
+
+        KuCoin answers at most ten symbols a request; longer lists are split and concatenated.
+        """
+        names = [symbols] if isinstance(symbols, str) else list(symbols)
+        if not names:
+            raise ConfigurationError("get_symbol_trading_fees needs at least one symbol.")
+        chunks = [",".join(names[i : i + 10]) for i in range(0, len(names), 10)]
+        frames = [self._frame(TRADE_FEES, {"symbols": chunk}, exact=exact) for chunk in chunks]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        frame.attrs = frames[0].attrs
+        return frame
+
+    def get_transferable(
+        self, asset: str, account_type: str, tag: str | None = None, *, exact: bool = False
+    ) -> pd.DataFrame:
+        """What can be transferred out of an account: ``currency``, ``balance``, ..., ``transferable``.
+
+        ``account_type`` is ``main``, ``trade``, ``margin``, ``isolated``, ``option``, ``margin_v2``
+        or ``isolated_v2``; ``tag`` (the symbol) is needed for isolated accounts.
+        """
+        params = {"currency": asset, "type": account_type.upper(), "tag": tag}
+        return self._frame(TRANSFERABLE, params, exact=exact)
+
+    def get_user_info(self) -> pd.DataFrame:
+        """The sub-accounts (``GET /api/v2/sub/user``, every page; v1 is deprecated): ``user_id``,
+        ``uid``, ``sub_name``, ``status`` (2 enabled, 3 frozen), ``type``, ``access``, ``created_at``, ...
+        """
+        return self._all_pages(SUB_USERS, {})
+
+    # ----------------------------------------------------------------- margin
+
+    def get_margin_account(self, *, exact: bool = False) -> pd.DataFrame:
+        """Cross margin (``GET /api/v3/margin/accounts``): one row per currency with the account's
+        totals in USDT (``total_asset_of_quote_currency``, ``debt_ratio``, ``status``) repeated.
+        """
+        return self._frame(MARGIN_ACCOUNTS, {"quoteCurrency": "USDT"}, exact=exact)
+
+    def get_isolated_margin_accounts(self, *, exact: bool = False) -> pd.DataFrame:
+        """Isolated margin (``GET /api/v3/isolated/accounts``): one row per symbol, its
+        ``base_asset_*`` and ``quote_asset_*`` balances, and the totals in USDT repeated.
+        """
+        return self._frame(ISOLATED_ACCOUNTS, {"quoteCurrency": "USDT"}, exact=exact)
+
+    def get_isolated_margin_account(self, symbol: str, *, exact: bool = False) -> pd.DataFrame:
+        """One isolated margin symbol (e.g. ``"BTC-USDT"``), same columns as ``get_isolated_margin_accounts``."""
+        return self._frame(ISOLATED_ACCOUNTS, {"symbol": symbol, "quoteCurrency": "USDT"}, exact=exact)
+
+    def get_risk_limit_cross_margin(self, *, exact: bool = False) -> pd.DataFrame:
+        """Cross-margin risk limits per currency (``GET /api/v3/margin/currencies?isIsolated=false``)."""
+        return self._frame(RISK_LIMIT_CROSS, {"isIsolated": False}, exact=exact)
+
+    def get_risk_limit_isolated_margin(self, *, exact: bool = False) -> pd.DataFrame:
+        """Isolated-margin risk limits per symbol (``GET /api/v3/margin/currencies?isIsolated=true``)."""
+        return self._frame(RISK_LIMIT_ISOLATED, {"isIsolated": True}, exact=exact)
+
+    # ----------------------------------------------------------------- wallet
+
+    def get_deposit_address(self, asset: str, network: str | None = None) -> pd.DataFrame:
+        """Deposit addresses of ``asset`` on ``network`` (KuCoin's chain id, e.g. ``"trx"``), via v3.
+
+        Empty when none exists yet: ``create_deposit_address`` makes one.
+        """
+        return self._frame(DEPOSIT_ADDRESSES, {"currency": asset, "chain": network})
+
+    def get_deposit_addresses(self, asset: str) -> pd.DataFrame:
+        """Every deposit address of ``asset`` on every chain (v3; replaces the deprecated v2)."""
+        return self._frame(DEPOSIT_ADDRESSES, {"currency": asset})
+
+    def create_deposit_address(self, asset: str, network: str | None = None, *, confirm: bool = False) -> pd.DataFrame:
+        """Create a deposit address (``POST /api/v3/deposit-address/create``). Needs ``confirm=True``.
+
+        ``network`` is the chain id (``"eth"``, ``"trx"``, ``"btc"``, ...); KuCoin's default is ``eth``.
+        """
+        data = self._send(CREATE_DEPOSIT_ADDRESS, confirm, body={"currency": asset, "chain": network})
+        return self._to_frame(CREATE_DEPOSIT_ADDRESS, self._extract(CREATE_DEPOSIT_ADDRESS, data), exact=False)
+
+    def get_deposits(
+        self,
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        status: Literal["PROCESSING", "SUCCESS", "FAILURE"] | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Deposits: ``currency``, ``chain``, ``status``, ``address``, ``amount``, ``fee``, ``wallet_tx_id``,
+        ``created_at``, ...
+
+        Every page of every 30-day window in ``[start_time, end_time]`` (default: the last 30
+        days), oldest first; ``current_page``/``page_size`` as in ``get_account_ledgers``.
+        KuCoin's spec marks ``asset`` (``currency``) as required; pass it if KuCoin refuses.
+        """
+        params = {"currency": asset, "status": status}
+        return self._paged_history(DEPOSITS, params, start_time, end_time, current_page, page_size, exact)
+
+    def get_historical_deposits(
+        self,
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        status: Literal["PROCESSING", "SUCCESS", "FAILURE"] | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Deposits of KuCoin's V1 system (``/api/v1/hist-deposits``, deprecated, no successor).
+
+        Columns ``currency``, ``create_at``, ``amount``, ``wallet_tx_id``, ``is_inner``, ``status``;
+        paging and windows as in ``get_deposits``.
+        """
+        params = {"currency": asset, "status": status}
+        return self._paged_history(HIST_DEPOSITS, params, start_time, end_time, current_page, page_size, exact)
+
+    def get_withdrawals(
+        self,
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        status: Literal["PROCESSING", "REVIEW", "WALLET_PROCESSING", "SUCCESS", "FAILURE"] | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Withdrawals: ``id``, ``currency``, ``chain``, ``status``, ``address``, ``amount``, ``fee``,
+        ``wallet_tx_id``, ``created_at``, ...; paging and windows as in ``get_deposits``.
+        """
+        params = {"currency": asset, "status": status}
+        return self._paged_history(WITHDRAWALS, params, start_time, end_time, current_page, page_size, exact)
+
+    def get_historical_withdrawals(
+        self,
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        status: Literal["PROCESSING", "SUCCESS", "FAILURE"] | None = None,
+        current_page: int | None = None,
+        page_size: int | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Withdrawals of KuCoin's V1 system (``/api/v1/hist-withdrawals``, deprecated, no successor)."""
+        params = {"currency": asset, "status": status}
+        return self._paged_history(HIST_WITHDRAWALS, params, start_time, end_time, current_page, page_size, exact)
+
+    def get_withdrawal_quotas(self, asset: str, network: str | None = None, *, exact: bool = False) -> pd.DataFrame:
+        """Withdrawal limits, fees and minimums of ``asset`` (on chain ``network``), one row."""
+        return self._frame(WITHDRAWAL_QUOTAS, {"currency": asset, "chain": network}, exact=exact)
+
+    # ----------------------------------------------------------------- money-moving
+
+    def withdraw(
+        self,
+        asset: str,
+        to_address: str,
+        quantity: Any,
+        memo: str | None = None,
+        is_inner: bool = False,
+        remark: str | None = None,
+        chain: str | None = None,
+        fee_deduct_type: Literal["INTERNAL", "EXTERNAL"] | None = None,
+        *,
+        withdraw_type: Literal["ADDRESS", "UID", "MAIL", "PHONE"] = "ADDRESS",
+        confirm: bool = False,
+    ) -> pd.DataFrame:
+        """Withdraw ``quantity`` of ``asset`` to ``to_address`` (``POST /api/v3/withdrawals``).
+
+        Sends nothing unless ``confirm=True``; raises ``ConfirmationRequired`` showing the request.
+        KuCoin documents no client id for withdrawals, so a repeat is not recognised as one: the
+        request is never retried, and after a network failure check ``get_withdrawals`` before
+        sending it again. Returns ``withdrawal_id``.
+        """
+        body = {
+            "currency": asset,
+            "toAddress": to_address,
+            "amount": _amount(quantity),
+            "withdrawType": withdraw_type,
+            "chain": chain,
+            "memo": memo,
+            "isInner": is_inner,
+            "remark": remark,
+            "feeDeductType": fee_deduct_type,
+        }
+        data = self._send(WITHDRAW, confirm, body=body)
+        return self._to_frame(WITHDRAW, self._extract(WITHDRAW, data), exact=False)
+
+    def cancel_withdrawal(self, withdrawal_id: str, *, confirm: bool = False) -> pd.DataFrame:
+        """Cancel a withdrawal still ``PROCESSING``. Needs ``confirm=True``.
+
+        KuCoin answers with no data; the frame holds the ``withdrawal_id`` that was cancelled.
+        """
+        self._send(CANCEL_WITHDRAWAL, confirm, path_params={"withdrawalId": withdrawal_id})
+        return self._to_frame(CANCEL_WITHDRAWAL, [{"withdrawalId": withdrawal_id}], exact=False)
+
+    def inner_transfer(
+        self,
+        asset: str,
+        from_: AccountType,
+        to: AccountType,
+        quantity: Any,
+        from_tag: str | None = None,
+        to_tag: str | None = None,
+        client_order_id: str | None = None,
+        *,
+        confirm: bool = False,
+    ) -> pd.DataFrame:
+        """Move funds between your own accounts (universal transfer, type ``INTERNAL``; replaces the
+        deprecated v2 inner-transfer). Needs ``confirm=True`` and a key with FlexTransfers permission.
+
+        ``from_tag``/``to_tag`` (the symbol) are needed for isolated accounts. A client order id
+        is generated when none is given. Returns ``order_id`` and ``client_oid``.
+        """
+        for side, tag in ((from_, from_tag), (to, to_tag)):
+            if side.startswith("isolated") and not tag:
+                raise ConfigurationError("A transfer to or from an isolated account needs its symbol as tag.")
+        client_oid = client_order_id or new_client_order_id()
+        body = {
+            "clientOid": client_oid,
+            "type": "INTERNAL",
+            "currency": asset,
+            "amount": _amount(quantity),
+            "fromAccountType": from_.upper(),
+            "toAccountType": to.upper(),
+            "fromAccountTag": from_tag,
+            "toAccountTag": to_tag,
+        }
+        data = self._send(UNIVERSAL_TRANSFER, confirm, body=body)
+        records = [{**r, "clientOid": client_oid} for r in self._extract(UNIVERSAL_TRANSFER, data)]
+        return self._to_frame(UNIVERSAL_TRANSFER, records, exact=False)
+
+
+def _int_header(response: requests.Response, name: str) -> int | None:
+    try:
+        return int(response.headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _amount(quantity: Any) -> Any:
+    try:
+        if float(quantity) > 0:
+            return quantity
+    except (TypeError, ValueError):
+        pass
+    raise ConfigurationError(f"quantity must be a positive number, got {quantity!r}.")

@@ -1,0 +1,411 @@
+"""KuCoin endpoints as data: pools and weights (rate limit 2.0), paging, windows, columns, error codes.
+
+Facts from KuCoin's OpenAPI spec (kucoin-universal-sdk, 2025-11), its docs-new pages and its
+legacy docs; see the reference sheet, part A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from toolkit.core.endpoint import Endpoint, PageNumber, Window
+from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
+from toolkit.core.ratelimit import Limit
+from toolkit.core.timeutil import DAY_MS
+from toolkit.errors import (
+    AuthenticationError,
+    ExchangeError,
+    ExchangeUnavailable,
+    InsufficientFunds,
+    InvalidRequest,
+    PermissionDenied,
+    RateLimited,
+)
+
+DOCS = "https://www.kucoin.com/docs-new/"
+
+# Rate limit 2.0: each resource pool has a quota per 30 s window; every call deducts its weight.
+# The quotas are VIP 0's, the lowest; the gw-ratelimit-* headers tell the real state (see _observe).
+SPOT, MANAGEMENT, PUBLIC = "kucoin:spot", "kucoin:management", "kucoin:public"
+POOL_QUOTA = {SPOT: 4000, MANAGEMENT: 2000, PUBLIC: 2000}
+POOL_SECONDS = 30.0
+
+# Windows in flight at once for history. A year of 24-hour ledger windows is 365 requests of
+# weight 2: far inside the Management pool, so the rate limiter, not the latency, sets the pace.
+CONCURRENCY = 8
+# History KuCoin keeps for the ledger (legacy docs: "Support to obtain 1 year historical data").
+LEDGER_HISTORY_MS = 365 * DAY_MS
+# No window limit is documented for deposits and withdrawals: 30-day windows are a precaution
+# that costs one request a month, and 30 days is KuCoin's documented default range for them.
+TRANSFER_SPAN_MS = 30 * DAY_MS
+PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 500
+
+
+def _endpoint(method: str, path: str, pool: str, weight: int, columns: dict[str, str], doc: str, **kw: Any) -> Endpoint:
+    limit = Limit(pool, POOL_QUOTA[pool], POOL_SECONDS, weight)
+    return Endpoint(method, path, columns, limits=(limit,), docs=DOCS + doc, **kw)
+
+
+def _paged(size: int) -> PageNumber:
+    return PageNumber("currentPage", "pageSize", size, "totalPage")
+
+
+def _window(span_ms: int, lookback_ms: int) -> Window:
+    return Window("startAt", "endAt", span_ms, lookback_ms, concurrency=CONCURRENCY)
+
+
+BALANCE = {"currency": STR, "balance": NUM, "available": NUM, "holds": NUM}
+
+SERVER_TIME = _endpoint("GET", "/api/v1/timestamp", PUBLIC, 3, {"serverTime": TIME}, "api-3470156", signed=False)
+ACCOUNTS = _endpoint("GET", "/api/v1/accounts", MANAGEMENT, 5, {"id": STR, "type": STR, **BALANCE}, "api-3470125")
+ACCOUNT = _endpoint("GET", "/api/v1/accounts/{accountId}", MANAGEMENT, 5, BALANCE, "api-3470126")
+LEDGERS = _endpoint(
+    "GET",
+    "/api/v1/accounts/ledgers",
+    MANAGEMENT,
+    2,
+    {
+        "id": STR,
+        "currency": STR,
+        "amount": NUM,
+        "fee": NUM,
+        "balance": NUM,
+        "accountType": STR,
+        "bizType": STR,
+        "direction": STR,
+        "createdAt": TIME,
+        "context": STR,
+    },
+    "api-3470121",
+    records=("items",),
+    paging=_paged(PAGE_SIZE_MAX),
+    # Legacy docs: "the start and end time range cannot exceed 24 hours".
+    window=_window(DAY_MS, DAY_MS),
+    id_field="id",
+    time_field="createdAt",
+)
+USER_SUMMARY = _endpoint(
+    "GET",
+    "/api/v2/user-info",
+    MANAGEMENT,
+    20,
+    {
+        "level": INT,
+        "subQuantity": INT,
+        "spotSubQuantity": INT,
+        "marginSubQuantity": INT,
+        "futuresSubQuantity": INT,
+        "optionSubQuantity": INT,
+        "maxSubQuantity": INT,
+        "maxDefaultSubQuantity": INT,
+        "maxSpotSubQuantity": INT,
+        "maxMarginSubQuantity": INT,
+        "maxFuturesSubQuantity": INT,
+        "maxOptionSubQuantity": INT,
+    },
+    "api-3470119",
+)
+SUB_USERS = _endpoint(
+    "GET",
+    "/api/v2/sub/user",
+    MANAGEMENT,
+    20,
+    {
+        "userId": STR,
+        "uid": STR,
+        "subName": STR,
+        "status": INT,
+        "type": INT,
+        "access": STR,
+        "createdAt": TIME,
+        "remarks": STR,
+        "tradeTypes": OBJ,
+        "openedTradeTypes": OBJ,
+        "hostedStatus": STR,
+    },
+    "api-3470131",
+    records=("items",),
+    paging=_paged(100),
+    id_field="userId",
+)
+FEE_RATES = {"takerFeeRate": NUM, "makerFeeRate": NUM}
+BASE_FEE = _endpoint("GET", "/api/v1/base-fee", SPOT, 3, FEE_RATES, "api-3470149")
+TRADE_FEES = _endpoint(
+    "GET",
+    "/api/v1/trade-fees",
+    SPOT,
+    3,
+    {"symbol": STR, **FEE_RATES, "sellTaxRate": NUM, "buyTaxRate": NUM},
+    "api-3470150",
+)
+DEPOSIT_ADDRESSES = _endpoint(
+    "GET",
+    "/api/v3/deposit-addresses",
+    MANAGEMENT,
+    5,
+    {
+        "address": STR,
+        "memo": STR,
+        "chainId": STR,
+        "to": STR,
+        "expirationDate": INT,
+        "currency": STR,
+        "contractAddress": STR,
+        "chainName": STR,
+    },
+    "api-3470140",
+)
+CREATE_DEPOSIT_ADDRESS = _endpoint(
+    "POST",
+    "/api/v3/deposit-address/create",
+    MANAGEMENT,
+    20,
+    {
+        "address": STR,
+        "memo": STR,
+        "chainId": STR,
+        "to": STR,
+        "expirationDate": INT,
+        "currency": STR,
+        "chainName": STR,
+    },
+    "api-3470142",
+    changes_state=True,
+)
+DEPOSITS = _endpoint(
+    "GET",
+    "/api/v1/deposits",
+    MANAGEMENT,
+    5,
+    {
+        "currency": STR,
+        "chain": STR,
+        "status": STR,
+        "address": STR,
+        "memo": STR,
+        "isInner": BOOL,
+        "amount": NUM,
+        "fee": NUM,
+        "walletTxId": STR,
+        "createdAt": TIME,
+        "updatedAt": TIME,
+        "remark": STR,
+        "arrears": BOOL,
+    },
+    "api-3470141",
+    records=("items",),
+    paging=_paged(PAGE_SIZE_MAX),
+    window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
+    time_field="createdAt",
+)
+HIST_DEPOSITS = _endpoint(
+    "GET",
+    "/api/v1/hist-deposits",
+    MANAGEMENT,
+    5,
+    {"currency": STR, "createAt": TIME, "amount": NUM, "walletTxId": STR, "isInner": BOOL, "status": STR},
+    "api-3470306",
+    records=("items",),
+    paging=_paged(PAGE_SIZE_MAX),
+    window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
+    time_field="createAt",
+)
+WITHDRAWALS = _endpoint(
+    "GET",
+    "/api/v1/withdrawals",
+    MANAGEMENT,
+    20,
+    {
+        "id": STR,
+        "currency": STR,
+        "chain": STR,
+        "status": STR,
+        "address": STR,
+        "memo": STR,
+        "isInner": BOOL,
+        "amount": NUM,
+        "fee": NUM,
+        "walletTxId": STR,
+        "createdAt": TIME,
+        "updatedAt": TIME,
+        "remark": STR,
+    },
+    "api-3470145",
+    records=("items",),
+    paging=_paged(PAGE_SIZE_MAX),
+    window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
+    id_field="id",
+    time_field="createdAt",
+)
+HIST_WITHDRAWALS = _endpoint(
+    "GET",
+    "/api/v1/hist-withdrawals",
+    MANAGEMENT,
+    20,
+    {
+        "currency": STR,
+        "createAt": TIME,
+        "amount": NUM,
+        "address": STR,
+        "walletTxId": STR,
+        "isInner": BOOL,
+        "status": STR,
+    },
+    "api-3470308",
+    records=("items",),
+    paging=_paged(PAGE_SIZE_MAX),
+    window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
+    time_field="createAt",
+)
+WITHDRAWAL_QUOTAS = _endpoint(
+    "GET",
+    "/api/v1/withdrawals/quotas",
+    MANAGEMENT,
+    20,
+    {
+        "currency": STR,
+        "limitBTCAmount": NUM,
+        "usedBTCAmount": NUM,
+        "quotaCurrency": STR,
+        "limitQuotaCurrencyAmount": NUM,
+        "usedQuotaCurrencyAmount": NUM,
+        "remainAmount": NUM,
+        "availableAmount": NUM,
+        "withdrawMinFee": NUM,
+        "innerWithdrawMinFee": NUM,
+        "withdrawMinSize": NUM,
+        "isWithdrawEnabled": BOOL,
+        "precision": INT,
+        "chain": STR,
+        "reason": STR,
+        "lockedAmount": NUM,
+    },
+    "api-3470143",
+)
+WITHDRAW = _endpoint(
+    "POST", "/api/v3/withdrawals", MANAGEMENT, 5, {"withdrawalId": STR}, "api-3470146", changes_state=True
+)
+CANCEL_WITHDRAWAL = _endpoint(
+    "DELETE",
+    "/api/v1/withdrawals/{withdrawalId}",
+    MANAGEMENT,
+    20,
+    {"withdrawalId": STR},
+    "api-3470144",
+    changes_state=True,
+)
+TRANSFERABLE = _endpoint(
+    "GET", "/api/v1/accounts/transferable", MANAGEMENT, 20, {**BALANCE, "transferable": NUM}, "api-3470148"
+)
+UNIVERSAL_TRANSFER = _endpoint(
+    "POST",
+    "/api/v3/accounts/universal-transfer",
+    MANAGEMENT,
+    4,
+    {"orderId": STR, "clientOid": STR},
+    "api-3470147",
+    changes_state=True,
+)
+MARGIN_ASSET = {
+    "currency": STR,
+    "total": NUM,
+    "available": NUM,
+    "hold": NUM,
+    "liability": NUM,
+    "liabilityPrincipal": NUM,
+    "liabilityInterest": NUM,
+    "maxBorrowSize": NUM,
+    "borrowEnabled": BOOL,
+    "transferInEnabled": BOOL,
+}
+MARGIN_ACCOUNTS = _endpoint(
+    "GET",
+    "/api/v3/margin/accounts",
+    SPOT,
+    15,
+    {
+        **MARGIN_ASSET,
+        "totalAssetOfQuoteCurrency": NUM,
+        "totalLiabilityOfQuoteCurrency": NUM,
+        "debtRatio": NUM,
+        "status": STR,
+    },
+    "api-3470127",
+    explode="accounts",
+)
+ISOLATED_ACCOUNTS = _endpoint(
+    "GET",
+    "/api/v3/isolated/accounts",
+    SPOT,
+    15,
+    {
+        "symbol": STR,
+        "status": STR,
+        "debtRatio": NUM,
+        **{f"{side}Asset_{k}": kind for side in ("base", "quote") for k, kind in MARGIN_ASSET.items()},
+        "totalAssetOfQuoteCurrency": NUM,
+        "totalLiabilityOfQuoteCurrency": NUM,
+        "timestamp": TIME,
+    },
+    "api-3470128",
+    explode="assets",
+    flatten=True,
+)
+RISK_LIMIT_CROSS = _endpoint(
+    "GET",
+    "/api/v3/margin/currencies",
+    SPOT,
+    20,
+    {
+        "timestamp": TIME,
+        "currency": STR,
+        "borrowMaxAmount": NUM,
+        "buyMaxAmount": NUM,
+        "holdMaxAmount": NUM,
+        "borrowCoefficient": NUM,
+        "marginCoefficient": NUM,
+        "precision": INT,
+        "borrowMinAmount": NUM,
+        "borrowMinUnit": NUM,
+        "borrowEnabled": BOOL,
+    },
+    "api-3470219",
+)
+RISK_LIMIT_ISOLATED = replace(
+    RISK_LIMIT_CROSS,
+    columns={
+        "timestamp": TIME,
+        "symbol": STR,
+        **{
+            f"{side}{name}": kind
+            for name, kind in (
+                ("MaxBorrowAmount", NUM),
+                ("MaxBuyAmount", NUM),
+                ("MaxHoldAmount", NUM),
+                ("Precision", INT),
+                ("BorrowMinAmount", NUM),
+                ("BorrowMinUnit", NUM),
+                ("BorrowEnabled", BOOL),
+                ("BorrowCoefficient", NUM),
+                ("MarginCoefficient", NUM),
+            )
+            for side in ("base", "quote")
+        },
+    },
+)
+
+# KuCoin's codes (reference A4: legacy docs, v2 docs and the docs-new gateway table).
+ERRORS: dict[str, type[ExchangeError]] = {
+    **dict.fromkeys(
+        ("400001", "400002", "400003", "400004", "400005", "400008", "400009", "400011", "400012", "400201"),
+        AuthenticationError,
+    ),
+    **dict.fromkeys(("400006", "400007", "400010", "400202", "400301", "411100"), PermissionDenied),
+    **dict.fromkeys(("400100", "404000", "415000", "260210", "260325"), InvalidRequest),
+    **dict.fromkeys(("429000", "200002", "1015"), RateLimited),
+    "200004": InsufficientFunds,
+    "500000": ExchangeUnavailable,
+}
+# 400100 is "Parameter Error", except that KuCoin reports a short balance with it too.
+INSUFFICIENT_MESSAGE = "account.available.amount"
