@@ -1,0 +1,52 @@
+"""Signing for the Binance WebSocket API (BN-WS "Request security").
+
+Payload: every parameter except ``signature``, sorted by name, ``name=value`` joined with ``&``,
+UTF-8, no percent-encoding. HMAC keys sign with HMAC-SHA256 (hex); RSA (PKCS#1 v1.5, SHA-256) and
+Ed25519 keys sign with their private key (base64). The key type follows from the credentials: a PEM
+private key in ``api_secret`` is asymmetric, anything else is an HMAC secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from toolkit.core.client import param_text
+from toolkit.core.signing import hmac_sha256_hex, is_pem, pem_signature_b64
+
+
+def payload(params: Mapping[str, Any]) -> str:
+    """The text Binance signs: ``params`` without ``signature``, sorted, ``k=v`` joined by ``&``."""
+    return "&".join(f"{name}={param_text(value)}" for name, value in sorted(params.items()) if name != "signature")
+
+
+def signature(secret: str, text: str) -> str:
+    """Hex HMAC-SHA256 for an HMAC secret; base64 RSA/Ed25519 signature for a PEM private key."""
+    return pem_signature_b64(secret, text) if is_pem(secret) else hmac_sha256_hex(secret, text)
+
+
+def verify(secret: str, text: str, sent: str) -> bool:
+    """Whether ``sent`` is a valid signature of ``text`` for the key ``secret`` (the replay server's check)."""
+    if not is_pem(secret):
+        # Binance treats HMAC signatures case-insensitively.
+        return hmac.compare_digest(hmac_sha256_hex(secret, text), sent.lower())
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    public = load_pem_private_key(secret.encode(), password=None).public_key()
+    try:
+        raw = base64.b64decode(sent, validate=True)
+        if isinstance(public, ed25519.Ed25519PublicKey):
+            public.verify(raw, text.encode())
+        elif isinstance(public, rsa.RSAPublicKey):
+            public.verify(raw, text.encode(), padding.PKCS1v15(), hashes.SHA256())
+        else:
+            return False
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
