@@ -201,7 +201,8 @@ class CoinWClient(RestClient):
                 )
             payload = {}
         code = str(payload["code"]) if "code" in payload else None
-        if response.ok and code == "200" and payload.get("success") is not False:
+        # "success"/"failed" are absent from some documented answers; when present they must agree.
+        if response.ok and code == "200" and payload.get("success") is not False and payload.get("failed") is not True:
             return payload.get("data")
         retry_after = retry_after_seconds(response)
         if code == RATE_LIMIT_CODE:
