@@ -70,4 +70,5 @@ class RateLimiter:
         if blocked > 0:
             return blocked
         needed = min(limit.weight, limit.count) - tokens
-        return needed / rate if needed > 0 else 0.0
+        # A tolerance, because float refills can leave a shortfall too small to ever sleep off.
+        return needed / rate if needed > 1e-9 else 0.0

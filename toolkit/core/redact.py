@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -28,8 +28,10 @@ SENSITIVE_HEADERS = frozenset(
         "KC-API-KEY",
         "KC-API-SIGN",
         "KC-API-PASSPHRASE",
+        "KC-API-PARTNER-SIGN",
         "X-MBX-APIKEY",
         "Authorization",
+        "Proxy-Authorization",
         "Cookie",
     )
 )
@@ -43,6 +45,7 @@ SENSITIVE_PARAMS = frozenset(
         "sign",
         "api_key",
         "apiKey",
+        "subAccount_apiKey",
         "secret_key",
         "secretKey",
         "api_secret",
@@ -58,7 +61,7 @@ _names = "|".join(sorted({re.escape(n) for n in SENSITIVE_PARAMS | SENSITIVE_HEA
 _PATTERNS = (
     re.compile(rf"(?i)(?<![\w-])({_names})=([^&\s'\"]+)"),
     re.compile(rf"(?i)([\"'](?:{_names})[\"']\s*:\s*)([\"'])((?:(?!\2).)*)\2"),
-    re.compile(rf"(?im)^(\s*(?:{_names})\s*:\s*)(\S.*)$"),
+    re.compile(rf"(?i)((?<![\w-])(?:{_names})\s*:\s*)([^\s,;}}'\"]+)"),
 )
 
 _secrets: set[str] = set()
@@ -70,7 +73,8 @@ def register_secret(value: str | None) -> None:
     # Very short values would mask ordinary text; credentials are never that short.
     if value and len(value) >= 6:
         with _secrets_lock:
-            _secrets.add(value)
+            # A key sent in a query string (CoinW's api_key) shows up percent-encoded in URLs.
+            _secrets.update({value, quote(value, safe=""), quote_plus(value)})
 
 
 def redact_text(text: str) -> str:
@@ -108,15 +112,52 @@ def redact_url(url: str) -> str:
     return redact_text(urlunsplit(parts._replace(query=query)))
 
 
+def redact_exception(exc: BaseException) -> BaseException:
+    """Mask credentials in ``exc``'s text (arguments and notes), and in its causes, in place.
+
+    For exceptions the toolkit did not raise itself (requests, urllib3, a JSON parser), whose
+    messages may quote a header value or a URL: ``str(exc)`` and tracebacks come from ``args``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact_text(a) if isinstance(a, str) else a for a in current.args)
+        if isinstance(current, OSError) and isinstance(current.strerror, str):
+            current.strerror = redact_text(current.strerror)  # OSError's text comes from here
+        notes = getattr(current, "__notes__", None)
+        if isinstance(notes, list):
+            notes[:] = [redact_text(n) if isinstance(n, str) else n for n in notes]
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+_exception_formatter = logging.Formatter()
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Mask credentials in a log record's message, arguments, traceback and stack, in place."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed %-format; logging itself reports it, we only drop the args
+        message = str(record.msg)
+    record.msg = redact_text(message)
+    record.args = None
+    # Formatters reuse exc_text when it is set, so the traceback they print is the masked one.
+    if record.exc_info and not record.exc_text:
+        record.exc_text = _exception_formatter.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
+    return record
+
+
 class RedactingFilter(logging.Filter):
-    """Masks credentials in every record that passes through the ``toolkit`` logger."""
+    """Masks credentials in every record that passes through the logger or handler it is attached to."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        record.msg = redact_text(message)
-        record.args = None
-        if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+        redact_record(record)
         return True
 
 
@@ -124,8 +165,39 @@ def get_logger(name: str) -> logging.Logger:
     """The logger every toolkit module uses: it carries the redacting filter.
 
     Logger filters are not inherited by child loggers, so each module's logger gets its own.
+    Records of the ``toolkit`` hierarchy are masked anyway when they are created (see
+    ``install_log_redaction``); the filter also covers records a caller logs through it by hand.
     """
     logger = logging.getLogger(name)
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
     return logger
+
+
+# Loggers whose records can carry request details: ours, and the HTTP and websocket stack we
+# drive (urllib3 logs each URL with its query string at DEBUG, websockets logs frames).
+REDACTED_LOGGERS = frozenset(("toolkit", "urllib3", "requests", "vcr", "websockets"))
+
+
+def install_log_redaction() -> None:
+    """Mask every record of ``REDACTED_LOGGERS`` (and their children) as it is created.
+
+    A filter on a logger misses records that reach it from child loggers and records of other
+    libraries; the record factory sees them all, at every level, before any handler does. Only
+    records that pass the level check are created, so disabled DEBUG logging costs nothing.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "_toolkit_redacting", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        if record.name.partition(".")[0] in REDACTED_LOGGERS:
+            redact_record(record)
+        return record
+
+    factory._toolkit_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+install_log_redaction()

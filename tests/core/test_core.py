@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import inspect
+import logging
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+import toolkit as tk
+from toolkit import errors
+from toolkit.core.endpoint import Cursor, PageNumber, split_windows
+from toolkit.core.ratelimit import Limit, RateLimiter
+from toolkit.core.redact import get_logger, redact_text, redact_url, register_secret
+from toolkit.core.timeutil import DAY_MS, to_ms
+
+
+def test_errors_all_matches_public_classes():
+    public = {n for n, o in vars(errors).items() if inspect.isclass(o) and issubclass(o, Exception) and o.__module__ == errors.__name__}
+    assert set(errors.__all__) == public
+
+
+def test_every_error_is_a_toolkit_error():
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), errors.ToolkitError)
+
+
+def test_rate_limited_keeps_retry_after_and_fields():
+    err = errors.RateLimited("kucoin", "GET /x", http_status=429, code="429000", message="Too Many", retry_after=1.5)
+    assert (err.retry_after, err.code, err.http_status) == (1.5, "429000", 429)
+    assert str(err) == "kucoin GET /x, HTTP 429, code 429000: Too Many"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-01-01", 1735689600000),
+        ("2025-01-01T01:00:00+01:00", 1735689600000),
+        (datetime(2025, 1, 1), 1735689600000),
+        (datetime(2025, 1, 1, tzinfo=timezone.utc), 1735689600000),
+        (pd.Timestamp("2025-01-01", tz="UTC"), 1735689600000),
+        (1735689600000, 1735689600000),
+    ],
+)
+def test_to_ms_accepts_every_documented_input(value, expected):
+    assert to_ms(value) == expected
+
+
+@pytest.mark.parametrize("value", [1735689600, True, "not a date", -5])
+def test_to_ms_rejects_ambiguous_input(value):
+    with pytest.raises(errors.ConfigurationError):
+        to_ms(value)
+
+
+def test_split_windows():
+    assert split_windows(0, 10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert split_windows(5, 5, 4) == [(5, 5)]
+    assert split_windows(0, 2 * DAY_MS, DAY_MS) == [(0, DAY_MS), (DAY_MS, 2 * DAY_MS)]
+
+
+def test_cursor_stops_when_the_exchange_ignores_it():
+    calls = []
+
+    def fetch(query):
+        calls.append(dict(query))
+        return [{"id": "5"}, {"id": "4"}]
+
+    pages = list(Cursor("idLessThan", "id", 2).pages(fetch, {}, lambda d: d))
+    assert len(pages) == 2 and calls[1]["idLessThan"] == 4
+
+
+def test_page_number_reads_total_pages():
+    def fetch(query):
+        return {"totalPage": 3, "items": [{"p": query["currentPage"]}]}
+
+    pages = list(PageNumber("currentPage", "pageSize", 500, "totalPage").pages(fetch, {}, lambda d: d["items"]))
+    assert [p[0]["p"] for p in pages] == [1, 2, 3]
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_rate_limiter_spaces_requests_to_the_limit():
+    fake = FakeTime()
+    limiter = RateLimiter(fake.clock, fake.sleep)
+    limit = Limit("x", 10, 1.0)
+    for _ in range(10):
+        assert limiter.acquire([limit]) == 0  # the bucket starts full
+    waited = limiter.acquire([limit])
+    assert waited == pytest.approx(0.1)
+    for _ in range(20):
+        limiter.acquire([limit])
+    # 31 requests at 10/s with a burst of 10 take 2.1 s
+    assert fake.now == pytest.approx(2.1)
+
+
+def test_rate_limiter_weight_and_block():
+    fake = FakeTime()
+    limiter = RateLimiter(fake.clock, fake.sleep)
+    pool = Limit("pool", 100, 30.0, weight=40)
+    limiter.acquire([pool])
+    limiter.acquire([pool])
+    assert limiter.acquire([pool]) == pytest.approx(6.0)  # 20 left, needs 40, refills 100/30 per s
+    limiter.block("pool", 10)
+    assert limiter.acquire([Limit("pool", 100, 30.0, weight=1)]) == pytest.approx(10.0)
+
+
+def test_redaction_by_name_and_by_value():
+    register_secret("s3cr3t-value-xyz")
+    text = redact_text('GET /x?sign=ABCDEF&api_key=k1&coin=BTC {"apiKey": "k2", "passphrase": "p"} KC-API-SIGN: zzz s3cr3t-value-xyz')
+    assert "ABCDEF" not in text and "k1" not in text and "k2" not in text and "zzz" not in text
+    assert "s3cr3t-value-xyz" not in text and "coin=BTC" in text
+    assert redact_url("https://h/p?signature=abc&symbol=X") == "https://h/p?signature=***&symbol=X"
+
+
+def test_log_records_are_redacted_at_debug(caplog):
+    creds = tk.Credentials("log-key-0000000", "log-secret-1111111", "log-pass-2222222")
+    log = get_logger("toolkit.test")
+    with caplog.at_level(logging.DEBUG, logger="toolkit"):
+        log.debug("sending %s with %s", creds.api_secret, {"passphrase": creds.passphrase})
+        log.warning("url %s", "https://x/?sign=deadbeef")
+    assert "log-secret-1111111" not in caplog.text and "log-pass-2222222" not in caplog.text
+    assert "deadbeef" not in caplog.text and "***" in caplog.text
+
+
+def test_credentials_never_show_secrets(monkeypatch):
+    creds = tk.Credentials("AKEY-abcdef-1234", "the-secret-value", "the-passphrase")
+    for shown in (repr(creds), str(creds), f"{creds}"):
+        assert "the-secret-value" not in shown and "the-passphrase" not in shown and "AKEY-abcdef" not in shown
+    assert "1234" in repr(creds)
+    monkeypatch.setenv("KUCOIN_API_KEY", "env-key-123456")
+    monkeypatch.setenv("KUCOIN_API_SECRET", "env-secret-123456")
+    monkeypatch.setenv("KUCOIN_API_PASSPHRASE", "env-pass-123456")
+    assert tk.Credentials.from_env("kucoin").passphrase == "env-pass-123456"
+    with pytest.raises(errors.ConfigurationError, match="non-empty api_secret"):
+        tk.Credentials("key", "")
+
+
+def test_unknown_exchange():
+    with pytest.raises(errors.ConfigurationError, match="choose one of binance, bitget, coinw, kucoin"):
+        tk.connect("mtgox")
