@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
+import requests
 
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET
@@ -400,6 +403,35 @@ def test_ledger_windows_run_concurrently():
     assert LEDGERS.window is not None and LEDGERS.window.concurrency > 1
     assert LEDGERS.window.max_span_ms == 86_400_000
     assert LEDGERS.limits[0].key == "kucoin:management" and LEDGERS.limits[0].weight == 2
+
+
+def test_a_year_of_ledger_is_fetched_concurrently(kucoin):
+    client, _ = kucoin
+    in_flight, peak, windows = 0, 0, []
+    lock = threading.Lock()
+
+    def send(call):
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+            windows.append(dict(call.params)["startAt"])
+        time.sleep(0.002)
+        with lock:
+            in_flight -= 1
+        response = requests.Response()
+        response.status_code = 200
+        response._content = (
+            b'{"code":"200000","data":{"currentPage":1,"pageSize":500,"totalNum":0,"totalPage":0,"items":[]}}'
+        )
+        return response
+
+    client.transport.send = send
+    df = client.get_account_ledgers(start_time="2024-01-01", end_time="2025-01-01")
+    assert len(windows) == len(set(windows)) == 366
+    assert peak > 1
+    assert df.empty and list(df.columns)[:2] == ["id", "currency"]
+    assert df.attrs["coverage"]["windows"] == 366 and df.attrs["coverage"]["complete"] is True
 
 
 def test_ledger_single_page_as_sent(kucoin, cassette):
