@@ -189,9 +189,9 @@ class KucoinClient(RestClient):
             "pageSize": page_size,
         }
         data = self._request(endpoint, query, exact=exact)
+        records = self._extract(endpoint, data)
         page = {k: data.get(k) for k in ("currentPage", "pageSize", "totalNum", "totalPage")} if data else {}
-        frame = self._to_frame(endpoint, self._extract(endpoint, data), exact=exact, attrs={"page": page})
-        return frame
+        return self._to_frame(endpoint, records, exact=exact, attrs={"page": page})
 
     def _send(
         self,
