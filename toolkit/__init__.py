@@ -11,7 +11,8 @@ from typing import Any
 
 from toolkit import demo_mode as _demo
 from toolkit import errors
-from toolkit.credentials import Credentials
+from toolkit.credentials import Credentials, resolve_credentials
+from toolkit.credentials import session_credentials as _session_credentials
 from toolkit.exchanges import REGISTRY, client_class
 
 __all__ = ["EXCHANGES", "Credentials", "connect", "demo", "errors"]
@@ -29,9 +30,16 @@ def connect(
     ``base_url`` points it at a testnet, a proxy or a local test server. Other options:
     ``timeout=(connect, read)`` seconds, ``max_retries`` for reads, ``sync_clock`` (measure the
     offset to the exchange's clock before signing; default True), ``progress`` (progress bars).
+    Without ``credentials`` it uses, in order, the ones this session's credentials form connected
+    with, ``<EXCHANGE>_API_KEY`` / ``_API_SECRET`` / ``_API_PASSPHRASE`` from the environment, or
+    the system keyring (``toolkit.credentials.resolve_credentials``).
     In demo mode (``tk.demo()``) the client gets fake demo credentials and replays cassettes.
     """
+    cls = client_class(exchange)
     if _demo.active():
-        credentials = credentials or _demo.credentials(exchange)
+        # Never real keys in demo mode: the form's entry (fake keys typed there) or the demo's own.
+        credentials = credentials or _session_credentials(exchange) or _demo.credentials(exchange)
         options.setdefault("sync_clock", False)
-    return client_class(exchange)(credentials, base_url=base_url, **options)
+    else:
+        credentials = resolve_credentials(exchange, credentials)
+    return cls(credentials, base_url=base_url, **options)
