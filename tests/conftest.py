@@ -14,6 +14,7 @@ import requests
 
 import toolkit as tk
 from toolkit.core.cassettes import make_vcr
+from toolkit.core.ratelimit import RateLimiter
 
 # Obviously fake, and distinctive so that leak checks can search for them.
 FAKE_KEY = "FAKE-KEY-0123456789abcdef"
@@ -41,6 +42,21 @@ def fake_credentials() -> tk.Credentials:
     return tk.Credentials(FAKE_KEY, FAKE_SECRET, FAKE_PASSPHRASE)
 
 
+class FakeTime:
+    """A clock that moves only when something sleeps: waits are recorded, not served."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 class Sent(list[requests.PreparedRequest]):
     """The requests a client actually sent, as prepared (real headers, before any scrubbing)."""
 
@@ -57,9 +73,10 @@ def make_client(record_mode: str, fake_credentials: tk.Credentials) -> Callable[
         options.setdefault("sync_clock", False)
         options.setdefault("progress", False)
         client = tk.connect(exchange, creds, **options)
-        sleeps: list[float] = []
-        client._sleep = sleeps.append
-        client.sleeps = sleeps
+        fake = FakeTime()
+        client.limiter = RateLimiter(fake.clock, fake.sleep)
+        client._sleep = fake.sleep
+        client.sleeps = fake.sleeps
         sent = Sent()
         client.transport.session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
         return client, sent
