@@ -73,6 +73,7 @@ ERRORS: dict[str, type[ExchangeError]] = {
     "-2042": InvalidRequest,
 }
 TIMESTAMP_ERROR = "-1021"
+SUBSCRIBE = "userDataStream.subscribe.signature"
 # Request weights (BN-B11); the 6000-per-minute pool is shared with REST, per IP.
 WEIGHTS = {"account.status": 20, "account.rateLimits.orders": 40, "time": 1}
 REQUEST_WEIGHT_PER_MINUTE = 6000
@@ -169,7 +170,6 @@ class BinanceClient:
         self._lock = threading.RLock()
         self._handles: list[UserDataSubscription] = []
         self._by_id: dict[int, UserDataSubscription] = {}
-        self._early: dict[int, list[Mapping[str, Any]]] = {}
         self._rate_limits: list[Mapping[str, Any]] = []
         self._shutdown_task: asyncio.Task[None] | None = None
 
@@ -292,9 +292,8 @@ class BinanceClient:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binance-callbacks")
         handle = UserDataSubscription(callbacks, self._pool, self._unsubscribe, exact=exact)
-        result = self._call("userDataStream.subscribe.signature")
-        with self._lock:
-            self._handles.append(handle)
+        result = self._call(SUBSCRIBE, on_answer=self._activator(handle, "subscribed"))
+        if handle.subscription_id is None:  # the answer had no usable subscriptionId: raise for it here
             self._activate(handle, result, "subscribed")
         return handle
 
@@ -355,7 +354,14 @@ class BinanceClient:
             frame["params"] = sent
         return frame
 
-    def _call(self, method: str, params: Mapping[str, Any] | None = None, *, signed: bool = True) -> Any:
+    def _call(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        signed: bool = True,
+        on_answer: Callable[[Frame], None] | None = None,
+    ) -> Any:
         """Send one request and return its ``result``.
 
         A -1021 (timestamp) answer resyncs the clock once and retries; rate limits, unavailability
@@ -369,7 +375,8 @@ class BinanceClient:
             self.limiter.acquire([Limit("REQUEST_WEIGHT", REQUEST_WEIGHT_PER_MINUTE, 60.0, weight)])
             frame = self._request_frame(method, params, signed)
             try:
-                return self._result(method, self._run(self._connection.request(frame, self.timeout), method))
+                answer = self._run(self._connection.request(frame, self.timeout, on_answer), method)
+                return self._result(method, answer)
             except AuthenticationError as err:
                 if not signed or resynced or err.code != TIMESTAMP_ERROR:
                     raise
@@ -448,20 +455,27 @@ class BinanceClient:
 
     # ----------------------------------------------------------------- stream plumbing (loop thread)
 
+    def _activator(self, handle: UserDataSubscription, reason: str) -> Callable[[Frame], None]:
+        """Activates ``handle`` the moment its subscribe answer is read, before the events after it."""
+
+        def on_answer(answer: Frame) -> None:
+            if answer.get("status") == 200:
+                self._activate(handle, answer.get("result"), reason)
+
+        return on_answer
+
     def _activate(self, handle: UserDataSubscription, result: Any, reason: str) -> None:
-        """Route the subscription's events to ``handle``, including any that beat the answer here."""
+        """Route the subscription's events to ``handle`` and restore it after reconnections."""
         try:
             subscription_id = int(result["subscriptionId"])
         except (KeyError, TypeError, ValueError):
-            raise MalformedResponse(
-                self.exchange, "userDataStream.subscribe.signature", message=f"no subscriptionId in {result!r}"
-            ) from None
+            raise MalformedResponse(self.exchange, SUBSCRIBE, message=f"no subscriptionId in {result!r}") from None
         with self._lock:
             self._by_id[subscription_id] = handle
+            if handle not in self._handles:
+                self._handles.append(handle)
             handle.subscription_id = subscription_id
             handle.set_status("active", reason)
-            for event in self._early.pop(subscription_id, []):
-                handle.deliver(event)
 
     def _unsubscribe(self, handle: UserDataSubscription) -> None:
         with self._lock:
@@ -493,9 +507,7 @@ class BinanceClient:
         with self._lock:
             handle = self._by_id.get(subscription_id) if isinstance(subscription_id, int) else None
             if handle is None:
-                early = self._early.setdefault(subscription_id, [])
-                if len(early) < 1000:
-                    early.append(event)
+                log.debug("binance websocket: %s event for unknown subscription %s", kind, subscription_id)
                 return
             if kind == "eventStreamTerminated":
                 del self._by_id[subscription_id]
@@ -513,7 +525,6 @@ class BinanceClient:
             return
         with self._lock:
             self._by_id.clear()
-            self._early.clear()
             for handle in self._handles:
                 handle.set_status("reconnecting", detail)
         self._announce(f"binance websocket {detail}; reconnecting and resubscribing (events in the gap may be missed)")
@@ -522,16 +533,16 @@ class BinanceClient:
         with self._lock:
             handles = list(self._handles)
         for handle in handles:
-            method = "userDataStream.subscribe.signature"
+            handle.reconnects += 1
+            frame = self._request_frame(SUBSCRIBE, None, True)
             try:
-                answer = await self._connection.request(self._request_frame(method, None, True), self.timeout)
-                result = self._result(method, answer)
+                answer = await self._connection.request(
+                    frame, self.timeout, self._activator(handle, "resubscribed after reconnection")
+                )
+                self._result(SUBSCRIBE, answer)
             except ToolkitError as err:
                 handle.set_status("failed", str(err))
                 self._announce(f"binance user data subscription could not be restored: {err}")
-                continue
-            handle.reconnects += 1
-            self._activate(handle, result, "resubscribed after reconnection")
 
     @staticmethod
     def _announce(message: str) -> None:
