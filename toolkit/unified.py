@@ -1,0 +1,218 @@
+"""One vocabulary across exchanges: balances, ledger, deposits, withdrawals, transfers.
+
+Each function takes one client or several and returns a single frame whose columns and dtypes
+are the same whichever exchange the rows came from, so frames concatenate. Every frame has
+``exchange`` and ``account``; assets are upper-case tickers.
+
+Column sets (times ``datetime64[ns, UTC]``, text ``str``, amounts ``float64``):
+
+=============  ==============================================================================
+balances       exchange, account, asset, free, locked, total, time
+ledger         exchange, account, time, id, asset, amount (signed), balance (after; NaN when
+               the exchange does not say), fee (>= 0), fee_asset, type, raw_type
+deposits       exchange, account, time, id, asset, amount, fee, fee_asset, network, address,
+withdrawals    txid, status
+transfers      exchange, account, time, id, asset, amount, from_account, to_account, status
+=============  ==============================================================================
+
+``type`` in the ledger is one of ``deposit``, ``withdrawal``, ``trade``, ``fee``, ``transfer``,
+``other``; ``raw_type`` keeps the exchange's own label.
+
+Where each column comes from
+----------------------------
+Bitget
+    balances: ``get_balances()``; free = available, locked = frozen + locked, time = u_time.
+    ledger: ``get_bills()``; time = c_time, id = bill_id, amount = size, balance = balance,
+    fee = |fees| in the bill's coin, type from group_type (deposit, withdraw -> withdrawal,
+    transaction -> trade, transfer), raw_type = business_type.
+    deposits / withdrawals: ``get_deposit_history()`` / ``get_withdrawal_history()``;
+    id = order_id, amount = size, fee = |fee| (withdrawals; deposits carry none), network = chain,
+    address = to_address, txid = trade_id.
+    transfers: ``get_transfer_history()``; id = transfer_id, amount = size, time = ts,
+    from_account / to_account = from_type / to_type.
+CoinW
+    balances: ``get_complete_balances()``; free = available, locked = on_orders, time = when
+    fetched (CoinW sends none).
+    deposits / withdrawals: ``get_deposit_withdrawal_history()`` split on side (1 deposit,
+    2 withdrawal); id = deposit_number, asset = currency, network = chain, txid = txid.
+    CoinW sends no fee in this history: fee is NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.core.timeutil import TimeLike
+from toolkit.errors import ConfigurationError
+
+STR, NUM, TIME = "str", "float64", "datetime64[ns, UTC]"
+
+BALANCES = {"exchange": STR, "account": STR, "asset": STR, "free": NUM, "locked": NUM, "total": NUM, "time": TIME}
+LEDGER = {
+    "exchange": STR, "account": STR, "time": TIME, "id": STR, "asset": STR, "amount": NUM, "balance": NUM,
+    "fee": NUM, "fee_asset": STR, "type": STR, "raw_type": STR,
+}  # fmt: skip
+TRANSACTIONS = {
+    "exchange": STR, "account": STR, "time": TIME, "id": STR, "asset": STR, "amount": NUM, "fee": NUM,
+    "fee_asset": STR, "network": STR, "address": STR, "txid": STR, "status": STR,
+}  # fmt: skip
+TRANSFERS = {
+    "exchange": STR, "account": STR, "time": TIME, "id": STR, "asset": STR, "amount": NUM,
+    "from_account": STR, "to_account": STR, "status": STR,
+}  # fmt: skip
+
+LEDGER_TYPES = ("deposit", "withdrawal", "trade", "fee", "transfer", "other")
+
+
+def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` with exactly the schema's columns, in order, with its dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in schema.items():
+        values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
+        if dtype == STR:
+            values = values.astype("object").where(values.notna(), None).astype(STR)
+        elif dtype == NUM:
+            values = pd.to_numeric(values.astype("object"), errors="raise").astype(NUM)
+        else:
+            values = pd.to_datetime(values, utc=True).astype(TIME)
+        out[column] = values
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ per-exchange mappings
+# Each takes a client and the keyword arguments of the unified function, returns a frame with
+# (some of) the schema's columns; ``conform`` completes and types it.
+
+
+def _bitget_balances(client: Any) -> pd.DataFrame:
+    df = client.get_balances()
+    locked = df["frozen"].fillna(0) + df["locked"].fillna(0)
+    return pd.DataFrame(
+        {"account": "spot", "asset": df["coin"].str.upper(), "free": df["available"], "locked": locked,
+         "total": df["available"].fillna(0) + locked, "time": df["u_time"]}
+    )  # fmt: skip
+
+
+_BITGET_GROUPS = {"deposit": "deposit", "withdraw": "withdrawal", "transaction": "trade", "transfer": "transfer"}
+
+
+def _bitget_ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    df = client.get_bills(start_time=start, end_time=end)
+    return pd.DataFrame(
+        {"account": "spot", "time": df["c_time"], "id": df["bill_id"], "asset": df["coin"].str.upper(),
+         "amount": df["size"], "balance": df["balance"], "fee": df["fees"].abs(),
+         "fee_asset": df["coin"].str.upper(), "type": df["group_type"].map(_BITGET_GROUPS).fillna("other"),
+         "raw_type": df["business_type"]}
+    )  # fmt: skip
+
+
+def _bitget_deposits(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    return _bitget_transactions(client.get_deposit_history(start_time=start, end_time=end), with_fee=False)
+
+
+def _bitget_withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    return _bitget_transactions(client.get_withdrawal_history(start_time=start, end_time=end), with_fee=True)
+
+
+def _bitget_transactions(df: pd.DataFrame, *, with_fee: bool) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"account": "spot", "time": df["c_time"], "id": df["order_id"], "asset": df["coin"].str.upper(),
+         "amount": df["size"], "fee": df["fee"].abs() if with_fee else np.nan, "fee_asset": df["coin"].str.upper(),
+         "network": df["chain"], "address": df["to_address"], "txid": df["trade_id"], "status": df["status"]}
+    )  # fmt: skip
+
+
+def _coinw_balances(client: Any) -> pd.DataFrame:
+    df = client.get_complete_balances()
+    return pd.DataFrame(
+        {"account": "spot", "asset": df["asset"].str.upper(), "free": df["available"], "locked": df["on_orders"],
+         "total": df["available"].fillna(0) + df["on_orders"].fillna(0), "time": pd.Timestamp.now(tz="UTC")}
+    )  # fmt: skip
+
+
+def _coinw_side(side: int) -> Callable[[Any, TimeLike | None, TimeLike | None], pd.DataFrame]:
+    def fetch(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+        df = client.get_deposit_withdrawal_history(start_time=start, end_time=end)
+        df = df[df["side"] == side]
+        return pd.DataFrame(
+            {"account": "spot", "time": df["time"], "id": df["deposit_number"], "asset": df["currency"].str.upper(),
+             "amount": df["amount"], "fee": np.nan, "fee_asset": df["currency"].str.upper(), "network": df["chain"],
+             "address": df["to_address"].fillna(df["address"]), "txid": df["txid"], "status": df["status"]}
+        )  # fmt: skip
+
+    return fetch
+
+
+def _bitget_transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    raise ConfigurationError(
+        "Bitget lists transfers per coin and source account: call "
+        "client.get_transfer_history(asset_id, from_type, start_time, end_time) for each."
+    )
+
+
+_MAPPINGS: dict[str, dict[str, Callable[..., pd.DataFrame]]] = {
+    "balances": {"bitget": _bitget_balances, "coinw": _coinw_balances},
+    "ledger": {"bitget": _bitget_ledger},
+    "deposits": {"bitget": _bitget_deposits, "coinw": _coinw_side(1)},
+    "withdrawals": {"bitget": _bitget_withdrawals, "coinw": _coinw_side(2)},
+    "transfers": {"bitget": _bitget_transfers},
+}
+
+
+def _clients(clients: Any) -> list[Any]:
+    if isinstance(clients, Mapping):
+        return list(clients.values())
+    if isinstance(clients, Iterable) and not isinstance(clients, (str, bytes)):
+        return list(clients)
+    return [clients]
+
+
+def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any) -> pd.DataFrame:
+    frames = []
+    skipped = []
+    for client in _clients(clients):
+        mapping = _MAPPINGS[kind].get(client.exchange)
+        if mapping is None:
+            skipped.append(client.exchange)
+            continue
+        frame = mapping(client, *args)
+        frame.insert(0, "exchange", client.exchange)
+        frames.append(conform(frame, schema))
+    result = pd.concat(frames, ignore_index=True) if frames else conform(pd.DataFrame(), schema)
+    if "time" in result and len(result):
+        result = result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
+    result.attrs["kind"] = kind
+    result.attrs["exchanges"] = [c.exchange for c in _clients(clients) if c.exchange not in skipped]
+    if skipped:
+        result.attrs["not_available"] = skipped
+    return result
+
+
+def balances(clients: Any) -> pd.DataFrame:
+    """Current balances of every client, one row per exchange, account and asset."""
+    return _gather("balances", BALANCES, clients)
+
+
+def ledger(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """Every ledger entry in ``[start, end]``, oldest first (exchanges without a ledger are listed
+    in ``attrs["not_available"]``: Binance and CoinW build history from balance snapshots instead)."""
+    return _gather("ledger", LEDGER, clients, start, end)
+
+
+def deposits(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """Every deposit in ``[start, end]``, oldest first."""
+    return _gather("deposits", TRANSACTIONS, clients, start, end)
+
+
+def withdrawals(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """Every withdrawal in ``[start, end]``, oldest first; ``fee`` is the withdrawal fee where known."""
+    return _gather("withdrawals", TRANSACTIONS, clients, start, end)
+
+
+def transfers(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
+    return _gather("transfers", TRANSFERS, clients, start, end)
