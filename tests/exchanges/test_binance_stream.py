@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -212,3 +213,16 @@ def test_demo_mode_replays_the_demo_transcript():
             client.close()
     finally:
         tk.demo(False)
+
+
+def test_notebook_runs_in_demo_mode():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "05_binance_live_stream.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # committed stripped
+    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3", store_widget_state=False).execute()
+    status = notebook.cells[-2].outputs[0]["data"]["text/plain"]
+    assert status == "('stopped', ['active', 'stopped'])"
+    assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
