@@ -1,0 +1,338 @@
+"""Plotly figures from the canonical frames of ``toolkit.history`` and ``toolkit.unified``.
+
+Every function takes one canonical frame and returns a ``plotly.graph_objects.Figure`` (it never
+calls ``show()``). Plotly is imported inside the functions, so ``import toolkit`` works without it.
+
+Amounts of different assets are never added together: without prices, 1 BTC + 1 USDT means
+nothing. Balance, fee and residual figures therefore draw one panel per asset, each with its own
+y axis titled with that asset as the unit. Hover texts show amounts with every digit they have
+(``decimal.Decimal`` values as sent, floats in their shortest exact form), never rounded for
+display. Times are UTC, and the time axes say so.
+
+An empty frame gives a figure with a "no data" note; a frame without the columns a figure needs
+raises ``toolkit.errors.ConfigurationError`` naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["balance_history", "fee_history", "fee_rates", "residual"]
+
+BALANCE_HISTORY_COLUMNS = ("time", "exchange", "asset", "balance")
+FEE_HISTORY_COLUMNS = ("time", "exchange", "asset", "type", "fee")
+FEE_RATES_COLUMNS = ("exchange", "symbol", "maker", "taker", "source")
+RESIDUAL_COLUMNS = ("time", "exchange", "asset", "residual")
+
+# Fixed colours per fee type, so that a type has the same colour in every panel and figure.
+FEE_TYPE_COLOURS = {"trading": "#1f77b4", "withdrawal": "#ff7f0e", "other": "#7f7f7f"}
+RESIDUAL_COLOUR = "crimson"
+CONSISTENT_COLOUR = "lightgray"
+_PANEL_HEIGHT = 260
+
+
+def balance_history(df: pd.DataFrame, *, by: str = "asset", exchange: str | None = None) -> go.Figure:
+    """Stacked areas of balances over time, one panel per asset.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A BALANCE HISTORY frame: ``time`` (UTC day), ``exchange``, ``asset``, ``balance``.
+    by : {"asset", "exchange"}
+        ``"asset"``: one area per asset, the sum over the chosen exchanges. ``"exchange"``: the
+        asset's areas stacked by exchange, so the top of the stack is the asset's total.
+    exchange : str, optional
+        Only this exchange; all exchanges when omitted.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Filled ``scatter`` traces in a ``stackgroup`` per panel; the hover shows exact balances.
+    """
+    if by not in ("asset", "exchange"):
+        raise ConfigurationError(f"balance_history: by must be 'asset' or 'exchange', got {by!r}.")
+    data = _checked(df, BALANCE_HISTORY_COLUMNS, "balance_history")
+    scope = exchange or "all exchanges"
+    title = f"Balance history by {by}, {scope}"
+    if exchange is not None:
+        data = data[data["exchange"] == exchange]
+    if data.empty:
+        return _no_data(title)
+
+    assets = sorted(data["asset"].unique())
+    fig = _panels(len(assets), title)
+    colours = _colours(assets if by == "asset" else sorted(data["exchange"].unique()))
+    shown: set[str] = set()
+    for row, asset in enumerate(assets, start=1):
+        rows = data[data["asset"] == asset]
+        groups = ["time"] if by == "asset" else ["exchange", "time"]
+        totals = rows.groupby(groups, sort=True)["balance"].agg(_total).reset_index()
+        for name, series in ([(asset, totals)] if by == "asset" else totals.groupby("exchange", sort=True)):
+            fig.add_scatter(
+                x=series["time"], y=_floats(series["balance"]), customdata=_exact(series["balance"]),
+                name=str(name), legendgroup=str(name), showlegend=_first(str(name), shown),
+                mode="lines", line={"width": 0.5, "color": colours[str(name)]}, stackgroup=f"balance-{asset}",
+                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}} UTC<br>%{{customdata}} {asset}<extra></extra>",
+                row=row, col=1,
+            )
+        fig.update_yaxes(title_text=f"balance ({asset})", row=row, col=1)
+    fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
+    return fig
+
+
+def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
+    """Fees paid per period, stacked by type, with each period's total written above its bar.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A FEE HISTORY frame: ``time``, ``exchange``, ``asset``, ``type``, ``fee`` (>= 0, in
+        ``asset``). Exchanges are added together per asset; filter the frame for one exchange.
+    freq : str
+        The period of a bar, a pandas frequency: ``"MS"`` months (the default), ``"W-MON"``,
+        ``"D"``, ``"QS"``, ...
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One panel per asset (fees are in their own asset and never converted); ``bar`` traces per
+        type stacked, and a ``scatter`` text trace named "total" with each period's exact total.
+    """
+    data = _checked(df, FEE_HISTORY_COLUMNS, "fee_history")
+    monthly = freq in ("MS", "ME", "M")
+    title = "Fees by month and type" if monthly else f"Fees by period ({freq}) and type"
+    if data.empty:
+        return _no_data(title)
+
+    try:
+        grouper = pd.Grouper(key="time", freq=freq)
+        sums = data.groupby([grouper, "asset", "type"], sort=True)["fee"].agg(_total).reset_index()
+    except ValueError as exc:
+        raise ConfigurationError(f"fee_history: freq={freq!r} is not a pandas frequency: {exc}") from None
+    sums = sums[sums["fee"].map(_is_nonzero)]
+    assets = sorted(sums["asset"].unique())
+    if not assets:
+        return _no_data(title)
+
+    period = "%{x|%Y-%m}" if monthly else "%{x|%Y-%m-%d}"
+    present = set(sums["type"])
+    types = [t for t in FEE_TYPE_COLOURS if t in present] + sorted(present - set(FEE_TYPE_COLOURS))
+    colours = {**_colours(types), **FEE_TYPE_COLOURS}
+    fig = _panels(len(assets), title)
+    shown: set[str] = set()
+    for row, asset in enumerate(assets, start=1):
+        rows = sums[sums["asset"] == asset]
+        for fee_type in types:
+            bars = rows[rows["type"] == fee_type]
+            if bars.empty:
+                continue
+            fig.add_bar(
+                x=bars["time"], y=_floats(bars["fee"]), customdata=_exact(bars["fee"]),
+                name=fee_type, legendgroup=fee_type, marker_color=colours[fee_type],
+                showlegend=_first(fee_type, shown),
+                hovertemplate=f"{fee_type}<br>{period} (UTC)<br>%{{customdata}} {asset}<extra></extra>",
+                row=row, col=1,
+            )
+        totals = rows.groupby("time", sort=True)["fee"].agg(_total).reset_index()
+        text = _exact(totals["fee"])
+        fig.add_scatter(
+            x=totals["time"], y=_floats(totals["fee"]), text=text, customdata=text, name="total",
+            mode="text", textposition="top center", showlegend=False,
+            hovertemplate=f"total<br>{period} (UTC)<br>%{{customdata}} {asset}<extra></extra>",
+            row=row, col=1,
+        )
+        fig.update_yaxes(title_text=f"fee ({asset})", row=row, col=1)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=("month" if monthly else "period start") + " (UTC)", row=len(assets), col=1)
+    return fig
+
+
+def fee_rates(df: pd.DataFrame) -> go.Figure:
+    """Maker and taker rates side by side, one pair of bars per exchange (and symbol).
+
+    Parameters
+    ----------
+    df : DataFrame
+        A FEE RATES frame: ``exchange``, ``symbol`` (NA for account-wide rates), ``maker``,
+        ``taker`` (fractions: 0.001 is 0.1 %), ``source``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two ``bar`` traces, "maker" and "taker", grouped; the y values are the fractions as given
+        and the axis shows them in percent. The hover gives the exact percent and the source.
+    """
+    data = _checked(df, FEE_RATES_COLUMNS, "fee_rates")
+    title = "Fee rates by exchange"
+    if data.empty:
+        return _no_data(title)
+
+    import plotly.graph_objects as go
+
+    labels = [
+        f"{exchange} · {'account' if pd.isna(symbol) else symbol}"
+        for exchange, symbol in zip(data["exchange"], data["symbol"], strict=True)
+    ]
+    fig = go.Figure()
+    for side, colour in (("maker", "#2ca02c"), ("taker", "#d62728")):
+        percent = [_percent_text(v) for v in data[side]]
+        fig.add_bar(
+            x=labels, y=_floats(data[side]), name=side, marker_color=colour,
+            customdata=np.column_stack([percent, _exact(data[side]), data["source"].astype(str)]),
+            hovertemplate=f"%{{x}}<br>{side}: %{{customdata[0]}} % (%{{customdata[1]}})<br>"
+                          "source: %{customdata[2]}<extra></extra>",
+        )
+    fig.update_layout(title=title, barmode="group", legend_title_text="side")
+    fig.update_yaxes(title_text="fee rate (%)", tickformat=".3~%", rangemode="tozero")
+    fig.update_xaxes(title_text="exchange · symbol")
+    return fig
+
+
+def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
+    """The reconciliation residual per asset and day; the days it is not zero stand out.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A RESIDUAL frame: ``time`` (UTC day), ``exchange``, ``asset``, ``residual`` (what the
+        ledger cannot explain; 0 when consistent).
+    tolerance : float
+        Residuals whose size is at most this count as zero (float sums can leave ``1e-17``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One panel per asset with a bold zero line; a ``scatter`` trace per exchange whose
+        non-zero days get large red markers (zero days small grey ones). The title counts them.
+    """
+    data = _checked(df, RESIDUAL_COLUMNS, "residual")
+    if data.empty:
+        return _no_data("Reconciliation residual")
+
+    data = data.sort_values(["asset", "exchange", "time"], kind="stable")
+    values = np.array(_floats(data["residual"]), dtype="float64")
+    flagged = pd.Series(np.abs(values) > tolerance, index=data.index)
+    count = int(flagged.sum())
+    title = f"Reconciliation residual: {count} non-zero day{'s' if count != 1 else ''}"
+    assets = sorted(data["asset"].unique())
+    fig = _panels(len(assets), title)
+    colours = _colours(sorted(data["exchange"].unique()))
+    shown: set[str] = set()
+    for row, asset in enumerate(assets, start=1):
+        for exchange, rows in data[data["asset"] == asset].groupby("exchange", sort=True):
+            bad = flagged[rows.index]
+            fig.add_scatter(
+                x=rows["time"], y=_floats(rows["residual"]), customdata=_exact(rows["residual"]),
+                name=str(exchange), legendgroup=str(exchange), showlegend=_first(str(exchange), shown),
+                mode="lines+markers", line={"width": 1, "color": colours[str(exchange)]},
+                marker={"color": np.where(bad, RESIDUAL_COLOUR, CONSISTENT_COLOUR).tolist(),
+                        "size": np.where(bad, 10, 4).tolist()},
+                hovertemplate=f"{exchange}<br>%{{x|%Y-%m-%d}} UTC<br>residual %{{customdata}} {asset}<extra></extra>",
+                row=row, col=1,
+            )
+        fig.update_yaxes(title_text=f"residual ({asset})", zeroline=True, zerolinewidth=2, zerolinecolor="black",
+                         row=row, col=1)
+    fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
+    return fig
+
+
+def _checked(df: Any, required: Sequence[str], figure: str) -> pd.DataFrame:
+    """``df`` with its times in UTC, or a ConfigurationError naming what is missing."""
+    if not isinstance(df, pd.DataFrame):
+        raise ConfigurationError(f"{figure} needs a DataFrame, got {type(df).__name__}.")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ConfigurationError(
+            f"{figure} needs the columns {list(required)}; missing: {missing} (got {list(df.columns)})."
+        )
+    data = df.reset_index(drop=True)
+    if "time" in data.columns:
+        # Naive times mean UTC, as everywhere in the toolkit.
+        data["time"] = pd.to_datetime(data["time"], utc=True)
+    return data
+
+
+def _no_data(title: str) -> go.Figure:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.update_layout(title=title)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text="no data", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=18)
+    return fig
+
+
+def _panels(rows: int, title: str) -> go.Figure:
+    """One row per asset, sharing the time axis; each row gets its own y axis and unit."""
+    from plotly.subplots import make_subplots
+
+    spacing = min(0.08, 0.3 / max(rows - 1, 1))
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=spacing)
+    fig.update_layout(title=title, height=max(420, 120 + _PANEL_HEIGHT * rows))
+    return fig
+
+
+def _colours(names: Iterable[Any]) -> dict[str, str]:
+    from plotly.colors import qualitative
+
+    palette = qualitative.Plotly
+    return {str(name): palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def _first(name: str, shown: set[str]) -> bool:
+    """True the first time ``name`` is drawn: one legend entry per series, though it spans panels."""
+    if name in shown:
+        return False
+    shown.add(name)
+    return True
+
+
+def _total(values: pd.Series) -> Any:
+    """Sum that keeps Decimal amounts exact; NA when every value is NA."""
+    present = values.dropna()
+    if present.empty:
+        return np.nan
+    if values.dtype == object:
+        return sum((Decimal(v) if not isinstance(v, Decimal) else v for v in present), Decimal(0))
+    return float(present.sum())
+
+
+def _is_nonzero(value: Any) -> bool:
+    return not pd.isna(value) and value != 0
+
+
+def _floats(values: pd.Series) -> list[float | None]:
+    """Plot positions (Plotly draws floats); the exact amounts go to the hover via ``_exact``."""
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
+def _exact(values: Iterable[Any]) -> list[str]:
+    """Every digit of each amount: a Decimal as it is, a float in its shortest round-trip form."""
+    return [_exact_text(v) for v in values]
+
+
+def _exact_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return np.format_float_positional(float(value), trim="-")
+
+
+def _percent_text(value: Any) -> str:
+    """A fraction as an exact percent: 0.001 -> "0.1" (computed in decimal, so no 0.1000000002)."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    exact = value if isinstance(value, Decimal) else Decimal(_exact_text(value))
+    return format((exact * 100).normalize(), "f")
