@@ -188,7 +188,7 @@ def test_a_failing_callback_does_not_stop_the_stream(replay, connect, caplog):  
 
 def test_listen_key_is_ignored_with_a_warning(replay, connect):  # noqa: F811
     server = replay("user_data_stream")
-    with pytest.warns(DeprecationWarning, match="listen_key is ignored.*2026-02-20"):
+    with pytest.warns(FutureWarning, match="listen_key is ignored.*2026-02-20"):
         handle = connect(server).subscribe_to_user_data_updates(listen_key="pqia91ma19a5s61cv6a81va65sdf19v8a65a1")
     assert handle.status == "active"
     assert "listenKey" not in subscribe_frames(server)[0]["params"]

@@ -278,7 +278,9 @@ class BinanceClient:
         every event so far in ``events``.
         """
         if listen_key is not None:
-            warnings.warn(f"listen_key is ignored: {LISTEN_KEYS_REMOVED}", DeprecationWarning, stacklevel=2)
+            # FutureWarning rather than DeprecationWarning: Python shows it to users by default.
+            log.warning("listen_key is ignored: %s", LISTEN_KEYS_REMOVED)
+            warnings.warn(f"listen_key is ignored: {LISTEN_KEYS_REMOVED}", FutureWarning, stacklevel=2)
         given = {
             "on_order_update": on_order_update,
             "on_oco_order_update": on_oco_order_update,
