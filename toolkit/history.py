@@ -1,0 +1,113 @@
+"""Balance history, the reconciliation residual, and fee history, from unified frames.
+
+Balance history is rebuilt backwards from today's balances: the balance at the end of a day is
+today's balance minus every ledger amount booked after that day. Where the exchange also
+reports the running balance after each entry (Bitget bills, KuCoin ledgers), the two must agree;
+the difference is the *residual*: what the ledger cannot explain (a missing page, an entry the
+exchange left out, a manual adjustment). It is shown, never hidden.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.errors import ConfigurationError
+from toolkit.unified import BALANCES, LEDGER
+
+KEYS = ["exchange", "asset"]
+# Running balances are kept per account (KuCoin's main and trade accounts are separate ledgers).
+ACCOUNT_KEYS = ["exchange", "account", "asset"]
+PERIODS = {"D": "D", "W": "W", "MS": "M", "QS": "Q", "YS": "Y"}
+
+
+def _require(df: pd.DataFrame, schema: dict[str, str] | list[str], what: str) -> None:
+    missing = [c for c in schema if c not in df.columns]
+    if missing:
+        raise ConfigurationError(f"{what} lacks columns {missing}; build it with toolkit.unified.")
+
+
+def _replayed(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows with ``rebuilt``: the balance after each entry, anchored on today's balance."""
+    now = balances.groupby(ACCOUNT_KEYS, as_index=False)["total"].sum()
+    rows = ledger.sort_values("time", kind="stable").merge(now, on=ACCOUNT_KEYS, how="left")
+    rows["total"] = rows["total"].fillna(0.0)
+    # Balance after an entry = today's balance - everything booked after it.
+    later = rows.groupby(ACCOUNT_KEYS)["amount"].transform(lambda s: s[::-1].cumsum()[::-1] - s)
+    rows["rebuilt"] = rows["total"] - later
+    return rows
+
+
+def balance_history(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Daily end-of-day balance per exchange and asset: ``time, exchange, asset, balance``.
+
+    ``ledger`` and ``balances`` are ``toolkit.unified`` frames; ``snapshots`` (stored balance
+    snapshots, same columns as ``balances``) add the days of exchanges without a ledger.
+    """
+    _require(ledger, LEDGER, "ledger")
+    _require(balances, BALANCES, "balances")
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    frames = []
+    if len(ledger):
+        rows = _replayed(ledger, balances)
+        rows["day"] = rows["time"].dt.normalize()
+        daily = rows.groupby([*ACCOUNT_KEYS, "day"], as_index=False)["rebuilt"].last()
+        for (exchange, account, asset), group in daily.groupby(ACCOUNT_KEYS):
+            days = pd.date_range(group["day"].min(), today, freq="D")
+            series = group.set_index("day")["rebuilt"].reindex(days).ffill()
+            frames.append(pd.DataFrame({"time": days, "exchange": exchange, "asset": asset, "balance": series.values}))
+    if snapshots is not None and len(snapshots):
+        _require(snapshots, BALANCES, "snapshots")
+        snap = snapshots.assign(time=snapshots["time"].dt.normalize())
+        snap = snap.groupby(["time", *KEYS], as_index=False)["total"].sum().rename(columns={"total": "balance"})
+        with_ledger = set(map(tuple, ledger[KEYS].drop_duplicates().to_numpy())) if len(ledger) else set()
+        keep = [tuple(k) not in with_ledger for k in snap[KEYS].to_numpy()]
+        frames.append(snap[keep])
+    if not frames:
+        return pd.DataFrame(
+            {"time": pd.Series([], dtype="datetime64[ns, UTC]"), "exchange": pd.Series([], dtype="str"),
+             "asset": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="float64")}
+        )  # fmt: skip
+    out = pd.concat(frames, ignore_index=True).groupby(["time", *KEYS], as_index=False)["balance"].sum()
+    out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
+    out[["exchange", "asset"]] = out[["exchange", "asset"]].astype("str")
+    return out.sort_values(["time", *KEYS], kind="stable").reset_index(drop=True)
+
+
+def residual(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
+    """Per exchange, asset and day: reported running balance minus the rebuilt one.
+
+    Zero when the ledger is complete and consistent with today's balances; rows only for the
+    entries that carry a reported ``balance``.
+    """
+    _require(ledger, LEDGER, "ledger")
+    _require(balances, BALANCES, "balances")
+    rows = _replayed(ledger, balances)
+    rows = rows[rows["balance"].notna()]
+    rows["day"] = rows["time"].dt.normalize()
+    rows["residual"] = rows["balance"] - rows["rebuilt"]
+    out = rows.groupby([*KEYS, "day"], as_index=False)["residual"].last().rename(columns={"day": "time"})
+    return out[["time", *KEYS, "residual"]].sort_values(["time", *KEYS]).reset_index(drop=True)
+
+
+FEE_TYPES = {"trade": "trading", "withdrawal": "withdrawal"}
+
+
+def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, freq: str = "MS") -> pd.DataFrame:
+    """Fees paid per period (``freq``: ``"D"``, ``"MS"`` month start, ...), exchange, asset and type.
+
+    Trading fees come from ledger entries of type ``trade`` (and ``fee``); withdrawal fees from the
+    ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
+    """
+    _require(ledger, LEDGER, "ledger")
+    parts = [ledger.assign(type=ledger["type"].map(FEE_TYPES).fillna("other"), asset=ledger["fee_asset"])]
+    if withdrawals is not None:
+        from_ledger = parts[0][parts[0]["type"] != "withdrawal"]
+        parts = [from_ledger, withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])]
+    fees = pd.concat([p[["time", "exchange", "asset", "type", "fee"]] for p in parts], ignore_index=True)
+    if freq not in PERIODS:
+        raise ConfigurationError(f"freq must be one of {', '.join(PERIODS)}, got {freq!r}.")
+    fees = fees[fees["fee"].fillna(0) > 0]
+    period = fees["time"].dt.tz_convert(None).dt.to_period(PERIODS[freq]).dt.start_time
+    fees = fees.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
+    out = fees.groupby(["time", "exchange", "asset", "type"], as_index=False)["fee"].sum()
+    return out.astype({"exchange": "str", "asset": "str", "type": "str", "fee": "float64"})
