@@ -37,7 +37,9 @@ def _replayed(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def balance_history(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame | None = None) -> pd.DataFrame:
+def balance_history(
+    ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Daily end-of-day balance per exchange and asset: ``time, exchange, asset, balance``.
 
     ``ledger`` and ``balances`` are ``toolkit.unified`` frames; ``snapshots`` (stored balance
@@ -51,7 +53,7 @@ def balance_history(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.
         rows = _replayed(ledger, balances)
         rows["day"] = rows["time"].dt.normalize()
         daily = rows.groupby([*ACCOUNT_KEYS, "day"], as_index=False)["rebuilt"].last()
-        for (exchange, account, asset), group in daily.groupby(ACCOUNT_KEYS):
+        for (exchange, _account, asset), group in daily.groupby(ACCOUNT_KEYS):
             days = pd.date_range(group["day"].min(), today, freq="D")
             series = group.set_index("day")["rebuilt"].reindex(days).ffill()
             frames.append(pd.DataFrame({"time": days, "exchange": exchange, "asset": asset, "balance": series.values}))
