@@ -40,8 +40,8 @@ def store():
 def test_round_trip_keeps_every_dtype_and_value(store):
     df = pd.DataFrame({
         "exchange": pd.Series(["kucoin", "bitget", None], dtype="str"),
-        "time": pd.Series(pd.to_datetime([1_700_000_000_123, 1_600_000_000_000, 1_650_000_000_000], unit="ms", utc=True),
-                          dtype=UTC),
+        "time": pd.Series(pd.to_datetime([1_700_000_000_123, 1_600_000_000_000, 1_650_000_000_000], unit="ms",
+                                         utc=True), dtype=UTC),
         "id": pd.Series(["a", "b", "c"], dtype="str"),
         "balance": [0.1 + 0.2, float("nan"), 1e-300],
         "count": pd.Series([3, None, 7], dtype="Int64"),
@@ -95,7 +95,8 @@ def test_load_sorts_by_time_and_selects_half_open_ranges(store):
     assert store.load("kucoin.ledger")["id"].tolist() == ["a", "b", "c"]
     assert store.load("kucoin.ledger", start="2025-01-02", end="2025-01-03")["id"].tolist() == ["b"]
     # naive means UTC; an aware time in another zone is converted
-    assert store.load("kucoin.ledger", start=pd.Timestamp("2025-01-03 01:00", tz="Europe/Berlin"))["id"].tolist() == ["c"]
+    berlin = pd.Timestamp("2025-01-03 01:00", tz="Europe/Berlin")
+    assert store.load("kucoin.ledger", start=berlin)["id"].tolist() == ["c"]
     empty = store.load("kucoin.ledger", start="2030-01-01")
     assert empty.empty and empty.dtypes.astype(str).tolist() == ["str", "datetime64[ns, UTC]", "str", "object"]
 
@@ -123,7 +124,8 @@ def test_growing_columns_give_older_rows_na(store):
 def test_conflicting_dtype_and_key_are_refused(store):
     store.append("kucoin.ledger", ledger(["1"], ["2025-01-01"], ["1"]), key=["exchange", "id"])
     as_float = ledger(["2"], ["2025-01-02"], ["2"]).astype({"amount": "float64"})
-    with pytest.raises(ConfigurationError, match=r"column 'amount' is stored as object \(decimal\); this frame has float64"):
+    stored_as_decimal = r"column 'amount' is stored as object \(decimal\); this frame has float64"
+    with pytest.raises(ConfigurationError, match=stored_as_decimal):
         store.append("kucoin.ledger", as_float, key=["exchange", "id"])
     with pytest.raises(ConfigurationError, match=r"stored with key \['exchange', 'id'\], not \['id'\]"):
         store.append("kucoin.ledger", ledger(["2"], ["2025-01-02"], ["2"]), key=["id"])
@@ -134,7 +136,8 @@ def test_conflicting_dtype_and_key_are_refused(store):
 
 
 def test_time_selection_needs_a_time_column(store):
-    store.append("fee.rates", pd.DataFrame({"symbol": pd.Series(["BTCUSDT"], dtype="str"), "maker": [0.001]}), key=["symbol"])
+    rates = pd.DataFrame({"symbol": pd.Series(["BTCUSDT"], dtype="str"), "maker": [0.001]})
+    store.append("fee.rates", rates, key=["symbol"])
     with pytest.raises(ConfigurationError, match="has no datetime column 'time'"):
         store.load("fee.rates", start="2025-01-01")
 
