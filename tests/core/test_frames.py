@@ -67,6 +67,8 @@ def test_flatten_and_explode():
     assert rows == [{"userId": 1, "coin": "BTC"}, {"userId": 1, "coin": "ETH"}]
 
 
-def test_rename_gives_descriptive_names():
-    df = to_frame([{"E": 1564034571105, "a": "BTC"}], {"E": TIME, "a": STR}, rename={"E": "event_time", "a": "asset"})
-    assert list(df.columns) == ["event_time", "asset"]
+def test_rename_gives_descriptive_names_also_when_empty():
+    columns, rename = {"e": STR, "E": TIME, "a": STR}, {"e": "event_type", "E": "event_time", "a": "asset"}
+    df = to_frame([{"e": "balanceUpdate", "E": 1564034571105, "a": "BTC"}], columns, rename=rename)
+    assert list(df.columns) == ["event_type", "event_time", "asset"]
+    assert list(to_frame([], columns, rename=rename).columns) == ["event_type", "event_time", "asset"]

@@ -72,9 +72,11 @@ def explode(records: Sequence[Mapping[str, Any]], field: str) -> list[dict[str, 
     return rows
 
 
-def empty_frame(columns: Mapping[str, str]) -> pd.DataFrame:
-    """A frame with no rows and the declared columns with their dtypes."""
-    return pd.DataFrame({snake_case(c): pd.Series([], dtype=_DTYPES[k]) for c, k in columns.items()})
+def empty_frame(columns: Mapping[str, str], rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A frame with no rows and the declared columns, named as ``to_frame`` names them, with their dtypes."""
+    return pd.DataFrame(
+        {(rename or {}).get(c) or snake_case(c): pd.Series([], dtype=_DTYPES[k]) for c, k in columns.items()}
+    )
 
 
 def to_frame(
@@ -90,15 +92,14 @@ def to_frame(
     one-letter event fields); every other column is the field name in snake_case.
     """
     if not records:
-        frame = empty_frame(columns)
-    else:
-        frame = pd.DataFrame.from_records(records)
-        for name in columns.keys() - set(frame.columns):
-            frame[name] = None
-        order = [c for c in columns if c in frame.columns]
-        frame = frame[order + [c for c in frame.columns if c not in columns]]
-        for name, kind in columns.items():
-            frame[name] = _convert(frame[name], kind, exact)
+        return empty_frame(columns, rename)
+    frame = pd.DataFrame.from_records(records)
+    for name in columns.keys() - set(frame.columns):
+        frame[name] = None
+    order = [c for c in columns if c in frame.columns]
+    frame = frame[order + [c for c in frame.columns if c not in columns]]
+    for name, kind in columns.items():
+        frame[name] = _convert(frame[name], kind, exact)
     names = {c: (rename or {}).get(c) or snake_case(c) for c in frame.columns}
     return frame.rename(columns=names)
 
