@@ -188,7 +188,7 @@ def fee_rates(df: pd.DataFrame) -> go.Figure:
         percent = [_percent_text(v) for v in data[side]]
         fig.add_bar(
             x=labels, y=_floats(data[side]), name=side, marker_color=colour,
-            customdata=np.column_stack([percent, _exact(data[side]), data["source"].astype(str)]),
+            customdata=np.column_stack([percent, _exact(data[side]), data["source"].fillna("n/a").astype(str)]),
             hovertemplate=f"%{{x}}<br>{side}: %{{customdata[0]}} % (%{{customdata[1]}})<br>"
                           "source: %{customdata[2]}<extra></extra>",
         )
