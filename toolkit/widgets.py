@@ -1,0 +1,195 @@
+"""Notebook widgets: the credentials form.
+
+>>> from toolkit import widgets
+>>> form = widgets.credentials_form()   # doctest: +SKIP
+>>> form                                # doctest: +SKIP
+
+ipywidgets is imported only when a widget is built, so ``import toolkit`` never needs it.
+
+Why the form clears itself: ipywidgets keeps a Password widget's value in the widget state that
+Jupyter saves into the notebook file. The form copies what was typed, empties every Password field
+before it does anything else, and keeps the credentials only in this Python session's memory (and,
+when asked, in the system keyring).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pandas as pd
+
+import toolkit as tk
+from toolkit import demo_mode
+from toolkit.core.redact import redact_exception
+from toolkit.credentials import PASSPHRASE_EXCHANGES, Credentials, save_to_keyring, set_session_credentials
+from toolkit.errors import ConfigurationError, ToolkitError
+from toolkit.exchanges import REGISTRY, client_class
+
+__all__ = ["CredentialsForm", "available_exchanges", "credentials_form"]
+
+LABELS = {"binance": "Binance", "bitget": "Bitget", "coinw": "CoinW", "kucoin": "KuCoin"}
+# A browser's single-line input drops the line breaks of a pasted PEM key (Binance Ed25519/RSA).
+_FLATTENED_PEM = re.compile(r"^(-----BEGIN [A-Z0-9 ]+-----)\s*(.+?)\s*(-----END [A-Z0-9 ]+-----)$", re.S)
+
+
+def available_exchanges() -> list[str]:
+    """The exchanges whose client module is installed and can describe its key."""
+    found = []
+    for exchange in sorted(REGISTRY):
+        try:
+            cls = client_class(exchange)
+        except (ImportError, AttributeError):
+            continue
+        if hasattr(cls, "describe_key"):
+            found.append(exchange)
+    return found
+
+
+def credentials_form(exchange: str | None = None, **connect_options: Any) -> CredentialsForm:
+    """A form to enter an exchange API key, check it with one cheap call, and use it this session.
+
+    ``exchange`` preselects one; ``connect_options`` go to ``tk.connect`` (``base_url`` for a
+    testnet, ``timeout``, ...). After Connect, ``tk.connect(exchange)`` uses the entered key.
+    """
+    return CredentialsForm(exchange, **connect_options)
+
+
+def _restore_pem(secret: str) -> str:
+    match = _FLATTENED_PEM.match(secret.strip())
+    if not match:
+        return secret
+    head, body, foot = match.groups()
+    return f"{head}\n{''.join(body.split())}\n{foot}"
+
+
+def _yes_no(value: Any) -> str:
+    if pd.isna(value):
+        return "not said by the exchange"
+    return "yes" if value else "no"
+
+
+def summary_html(summary: pd.DataFrame) -> str:
+    """The outcome of a successful Connect: account, what the key may do, IP whitelist."""
+    row = summary.iloc[0]
+    exchange = LABELS.get(str(row["exchange"]), str(row["exchange"]))
+    account = row["account"] if not pd.isna(row["account"]) else "(not said by the exchange)"
+    whitelist = row["ip_whitelist"]
+    whitelist_text = "none: the key works from any IP address" if pd.isna(whitelist) or not whitelist else whitelist
+    parts = [
+        f"<b>✅ Connected to {html.escape(exchange)}</b>, account <code>{html.escape(str(account))}</code>.",
+        "<br>This key may read: {}, trade: {}, withdraw: {}. IP whitelist: {}.".format(
+            *(html.escape(_yes_no(row[c])) for c in ("can_read", "can_trade", "can_withdraw")),
+            html.escape(str(whitelist_text)),
+        ),
+    ]
+    if not pd.isna(row["can_withdraw"]) and bool(row["can_withdraw"]):
+        parts.append(
+            '<div style="color:#b00020;font-weight:bold">⚠️ This key can WITHDRAW funds. For analysis a '
+            "read-only key is enough and much safer: create one without withdrawal permission.</div>"
+        )
+    return "".join(parts)
+
+
+def _error_html(text: str) -> str:
+    return f'<span style="color:#b00020">❌ {html.escape(text)}</span>'
+
+
+class CredentialsForm:
+    """The widgets of the credentials form; display it, or drive it from code.
+
+    Attributes: ``exchange`` (Dropdown), ``api_key``, ``api_secret``, ``passphrase`` (Password),
+    ``remember`` (Checkbox), ``button`` (Connect), ``status`` (HTML), ``widget`` (the whole form),
+    and after a successful Connect ``client`` and ``summary`` (``client.describe_key()``).
+    """
+
+    def __init__(self, exchange: str | None = None, **connect_options: Any) -> None:
+        import ipywidgets as w
+
+        choices = available_exchanges()
+        if not choices:
+            raise ConfigurationError("no exchange client module could be imported.")
+        if exchange is not None and exchange.lower() not in choices:
+            raise ConfigurationError(f"{exchange!r} is not available here; choose one of {', '.join(choices)}.")
+        self.connect_options = connect_options
+        self.client: Any = None
+        self.summary: pd.DataFrame | None = None
+        wide = w.Layout(width="28em")
+        style = {"description_width": "8em"}
+        self.exchange = w.Dropdown(
+            options=[(LABELS.get(e, e), e) for e in choices],
+            value=exchange.lower() if exchange else choices[0],
+            description="Exchange",
+            layout=wide,
+            style=style,
+        )
+        self.api_key = w.Password(description="API key", layout=wide, style=style)
+        self.api_secret = w.Password(
+            description="API secret", placeholder="(Binance Ed25519/RSA: the PEM private key)", layout=wide, style=style
+        )
+        self.passphrase = w.Password(description="Passphrase", layout=wide, style=style)
+        self.remember = w.Checkbox(value=False, description="Remember on this computer (system keyring)", indent=False)
+        self.button = w.Button(description="Connect", button_style="primary", icon="plug")
+        self.status = w.HTML()
+        self.widget = w.VBox(
+            [self.exchange, self.api_key, self.api_secret, self.passphrase, self.remember, self.button, self.status]
+        )
+        self.button.on_click(lambda _button: self.connect())
+        self.exchange.observe(lambda _change: self._exchange_changed(), names="value")
+        self._exchange_changed()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _exchange_changed(self) -> None:
+        needs_passphrase = self.exchange.value in PASSPHRASE_EXCHANGES
+        self.passphrase.layout.display = None if needs_passphrase else "none"
+        if demo_mode.active():
+            # The demo cassettes accept any key; fill in obviously fake ones so Connect just works.
+            fake = demo_mode.credentials(self.exchange.value)
+            self.api_key.value, self.api_secret.value = fake.api_key, fake.api_secret
+            self.passphrase.value = (fake.passphrase or "") if needs_passphrase else ""
+            self.status.value = "<i>Demo mode: filled in with obviously fake keys; press Connect.</i>"
+
+    def _take_entry(self) -> tuple[str, str, str]:
+        """What was typed, with every Password field emptied so no saved notebook keeps it."""
+        entered = (self.api_key.value, self.api_secret.value, self.passphrase.value)
+        for field in (self.api_key, self.api_secret, self.passphrase):
+            field.value = ""
+        return entered
+
+    def connect(self) -> pd.DataFrame | None:
+        """What the Connect button does; returns the key summary, or None when it failed."""
+        exchange = self.exchange.value
+        key, secret, passphrase = self._take_entry()
+        self.client = self.summary = None
+        needs_passphrase = exchange in PASSPHRASE_EXCHANGES
+        if not key.strip() or not secret.strip() or (needs_passphrase and not passphrase.strip()):
+            wanted = "API key, secret and passphrase" if needs_passphrase else "API key and secret"
+            self.status.value = _error_html(f"Enter the {wanted}, then press Connect.")
+            return None
+        self.status.value = f"<i>Connecting to {html.escape(LABELS.get(exchange, exchange))}…</i>"
+        try:
+            credentials = Credentials(key, _restore_pem(secret), passphrase if needs_passphrase else None)
+            client = tk.connect(exchange, credentials, **self.connect_options)
+            summary = client.describe_key()
+        except ToolkitError as err:
+            self.status.value = _error_html(str(err))
+            return None
+        except Exception as exc:  # shown in the form: ipywidgets would print it unredacted in the log
+            redact_exception(exc)
+            self.status.value = _error_html(f"{type(exc).__name__}: {exc}")
+            return None
+        set_session_credentials(exchange, credentials)
+        self.client, self.summary = client, summary
+        status = summary_html(summary)
+        if self.remember.value:
+            try:
+                save_to_keyring(exchange, credentials)
+            except ConfigurationError as err:
+                status += "<br>" + _error_html(f"Not remembered: {err}")
+            else:
+                status += "<br>🔑 Remembered in this computer's keyring; <code>tk.connect</code> finds it next time."
+        self.status.value = status
+        return summary
