@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
 from keyring.errors import NoKeyringError, PasswordDeleteError
 
 import toolkit as tk
@@ -48,24 +51,34 @@ class PlaintextLikeKeyring(MemoryKeyring):
     priority = 0.5  # type: ignore[assignment]
 
 
-@pytest.fixture
-def memory_keyring():
+@contextmanager
+def keyring_backend(backend: KeyringBackend):
     previous = keyring.get_keyring()
-    backend = MemoryKeyring()
     keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_credentials(monkeypatch):
-    """No environment keys, no session entry and no demo mode unless a test sets them."""
+def clear_credential_sources(monkeypatch) -> None:
+    """No environment keys, no session entry and no demo mode."""
     for exchange in EXCHANGES:
         for suffix in ("KEY", "SECRET", "PASSPHRASE"):
             monkeypatch.delenv(f"{exchange.upper()}_API_{suffix}", raising=False)
     tc.clear_session_credentials()
-    if demo_mode.active():
-        tk.demo(False)
+    tk.demo(False)
+
+
+@pytest.fixture
+def memory_keyring():
+    with keyring_backend(MemoryKeyring()) as backend:
+        yield backend
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(monkeypatch):
+    clear_credential_sources(monkeypatch)
     yield
     tc.clear_session_credentials()
     tk.demo(False)
@@ -145,27 +158,17 @@ def test_binance_has_no_passphrase_variable_to_suggest(memory_keyring):
 
 
 def test_a_missing_keyring_backend_does_not_crash_resolution(monkeypatch):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(BrokenKeyring())
-    try:
+    with keyring_backend(BrokenKeyring()):
         with pytest.raises(ConfigurationError, match=r"keyring.*not usable.*No recommended backend"):
             tc.resolve_credentials("bitget")
         set_env(monkeypatch, "bitget", "env")
         assert tc.resolve_credentials("bitget") == creds("env")
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_headless_default_keyring_is_reported_not_raised():
-    previous = keyring.get_keyring()
-    from keyring.backends import fail
-
-    keyring.set_keyring(fail.Keyring())
-    try:
-        with pytest.raises(ConfigurationError, match=r"no secure system keyring is available \(keyring.backends.fail"):
-            tc.resolve_credentials("coinw")
-    finally:
-        keyring.set_keyring(previous)
+    expected = r"no secure system keyring is available \(keyring\.backends\.fail"
+    with keyring_backend(fail.Keyring()), pytest.raises(ConfigurationError, match=expected):
+        tc.resolve_credentials("coinw")
 
 
 # --------------------------------------------------------------------------- demo mode
@@ -193,22 +196,17 @@ def test_keyring_round_trip_and_delete(memory_keyring):
 
 
 def test_binance_pem_secret_survives_the_keyring(memory_keyring):
-    pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeFakeFakeFakeFakeFakeFakeFakeFake\n-----END PRIVATE KEY-----"
+    pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeFakeFake\n-----END PRIVATE KEY-----"
     tc.save_to_keyring("binance", tk.Credentials("binance-key-000000", pem))
     loaded = tc.load_from_keyring("binance")
     assert loaded is not None and loaded.api_secret == pem and loaded.passphrase is None
 
 
 def test_insecure_keyring_backends_are_refused():
-    previous = keyring.get_keyring()
-    backend = PlaintextLikeKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with keyring_backend(PlaintextLikeKeyring()) as backend:
         with pytest.raises(ConfigurationError, match="never falls back to a plain file"):
             tc.save_to_keyring("bitget", creds("k"))
         assert backend.entries == {}
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_foreign_keyring_entry_is_a_clear_error(memory_keyring):
@@ -234,5 +232,5 @@ def test_control_characters_in_header_values_are_refused_without_echoing_them():
 
 
 def test_session_only_accepts_credentials():
-    with pytest.raises(ConfigurationError, match="must be a toolkit.Credentials"):
+    with pytest.raises(ConfigurationError, match=r"must be a toolkit\.Credentials"):
         tc.set_session_credentials("bitget", ("key", "secret"))  # type: ignore[arg-type]

@@ -1,0 +1,228 @@
+"""The credentials form, driven from Python: values in, click, status out, nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+import requests
+
+import toolkit as tk
+from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET, FAKE_VALUES
+from tests.test_credentials import MemoryKeyring, clear_credential_sources, keyring_backend
+from tests.test_secrets import EXCHANGES, echo_session
+from toolkit import credentials as tc
+from toolkit import demo_mode, widgets
+from toolkit.core.client import key_summary
+from toolkit.credentials import PASSPHRASE_EXCHANGES
+from toolkit.errors import ConfigurationError
+
+
+@pytest.fixture
+def memory_keyring():
+    with keyring_backend(MemoryKeyring()) as backend:
+        yield backend
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(monkeypatch):
+    clear_credential_sources(monkeypatch)
+    yield
+    tc.clear_session_credentials()
+    tk.demo(False)
+
+
+def fill(form: widgets.CredentialsForm, key=FAKE_KEY, secret=FAKE_SECRET, passphrase=FAKE_PASSPHRASE) -> None:
+    form.api_key.value, form.api_secret.value, form.passphrase.value = key, secret, passphrase
+
+
+def expected(exchange: str) -> tk.Credentials:
+    return tk.Credentials(FAKE_KEY, FAKE_SECRET, FAKE_PASSPHRASE if exchange in PASSPHRASE_EXCHANGES else None)
+
+
+def password_values(form: widgets.CredentialsForm) -> list[str]:
+    return [form.api_key.value, form.api_secret.value, form.passphrase.value]
+
+
+def saved_widget_state() -> str:
+    """What Jupyter would write into the notebook: every live widget's synced state."""
+    return json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False))
+
+
+def test_importing_the_toolkit_needs_neither_ipywidgets_nor_keyring():
+    code = "import sys, toolkit.widgets; print(sorted(m for m in ('ipywidgets', 'keyring') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_connect_in_demo_mode_clears_the_fields_and_hands_the_key_to_connect(exchange, memory_keyring):
+    tk.demo()
+    form = widgets.credentials_form(exchange)
+    demo_keys = demo_mode.credentials(exchange)
+    assert password_values(form)[:2] == [demo_keys.api_key, demo_keys.api_secret]
+    fill(form)
+    form.remember.value = True
+    form.button.click()
+
+    assert password_values(form) == ["", "", ""]
+    assert f"Connected to {widgets.LABELS[exchange]}" in form.status.value
+    assert "This key may read:" in form.status.value and "IP whitelist:" in form.status.value
+    assert form.summary is not None and form.summary.loc[0, "exchange"] == exchange
+    assert not any(value in saved_widget_state() for value in FAKE_VALUES)
+    assert tc.load_from_keyring(exchange) == expected(exchange)
+    assert "Remembered in this computer" in form.status.value
+    for client in (form.client, tk.connect(exchange)):
+        assert client.credentials == expected(exchange)
+        getattr(client, "close", lambda: None)()  # Binance's demo runs a local replay server
+    tk.demo(False)
+    assert tk.connect(exchange, sync_clock=False).credentials == expected(exchange)
+
+
+def test_connect_against_bitget_shows_what_the_key_may_do(cassette, memory_keyring):
+    form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
+    fill(form, key=f"  {FAKE_KEY}\n")  # pasted with a stray newline
+    with cassette("bitget/get_api_key_info"):
+        form.button.click()
+    status = form.status.value
+    assert "✅ Connected to Bitget</b>, account <code>**********</code>" in status
+    assert "read: yes, trade: yes, withdraw: no. IP whitelist: 127.0.0.1." in status
+    assert "WITHDRAW" not in status
+    assert password_values(form) == ["", "", ""]
+    assert memory_keyring.entries == {}  # "remember" was not ticked
+    assert tk.connect("bitget", sync_clock=False).credentials == expected("bitget")
+
+
+def test_a_rejected_key_shows_the_exchanges_message_and_is_not_kept(memory_keyring):
+    form = widgets.credentials_form("bitget", sync_clock=False, progress=False, max_retries=0, session=echo_session())
+    fill(form)
+    form.remember.value = True
+    assert form.connect() is None
+    status = form.status.value
+    assert status.startswith('<span style="color:#b00020">❌ bitget')
+    assert "code 40009: Invalid signature for" in status
+    assert not any(value in status for value in FAKE_VALUES)
+    assert password_values(form) == ["", "", ""]
+    assert form.client is None and memory_keyring.entries == {}
+    with pytest.raises(ConfigurationError, match="No bitget credentials found"):
+        tk.connect("bitget")
+
+
+class ExplodingAdapter(requests.adapters.BaseAdapter):
+    """A failure from inside requests whose message quotes a credential."""
+
+    def send(self, request, **kwargs):
+        raise requests.exceptions.InvalidHeader(f"Invalid header value {FAKE_PASSPHRASE!r}")
+
+    def close(self):
+        pass
+
+
+def test_an_unexpected_error_is_shown_masked_instead_of_escaping_the_callback():
+    session = requests.Session()
+    session.mount("https://", ExplodingAdapter())
+    form = widgets.credentials_form("bitget", sync_clock=False, progress=False, session=session)
+    fill(form)
+    form.button.click()
+    assert "InvalidHeader: Invalid header value &#x27;***&#x27;" in form.status.value
+    assert FAKE_PASSPHRASE not in form.status.value
+    assert password_values(form) == ["", "", ""]
+
+
+def test_missing_fields_are_asked_for_and_nothing_is_sent(no_network):
+    form = widgets.credentials_form("kucoin")
+    fill(form, passphrase="")
+    form.button.click()
+    assert "Enter the API key, secret and passphrase" in form.status.value
+    assert password_values(form) == ["", "", ""]
+    assert tc.session_credentials("kucoin") is None
+
+
+def test_the_passphrase_field_shows_only_for_exchanges_that_have_one():
+    form = widgets.credentials_form("bitget")
+    for exchange in form.exchange.options:
+        form.exchange.value = exchange[1]
+        shown = form.passphrase.layout.display != "none"
+        assert shown == (exchange[1] in PASSPHRASE_EXCHANGES)
+
+
+class PlaintextKeyringStandIn(MemoryKeyring):
+    priority = 0.5  # type: ignore[assignment]
+
+
+def test_no_secure_keyring_still_connects_and_says_why_nothing_was_remembered(cassette):
+    with keyring_backend(PlaintextKeyringStandIn()):
+        form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
+        fill(form)
+        form.remember.value = True
+        with cassette("bitget/get_api_key_info"):
+            form.button.click()
+    assert "Connected to Bitget" in form.status.value
+    assert "Not remembered: no secure system keyring is available" in form.status.value
+
+
+@pytest.mark.parametrize(
+    ("can_withdraw", "warned", "shown"),
+    [(True, True, "withdraw: yes"), (False, False, "withdraw: no"), (None, False, "withdraw: not said by the")],
+)
+def test_a_key_that_can_withdraw_gets_a_visible_warning(can_withdraw, warned, shown):
+    summary = key_summary("kucoin", account="u1", permissions=["General"], can_trade=True,
+                          can_withdraw=can_withdraw, ip_whitelist=None)  # fmt: skip
+    text = widgets.summary_html(summary)
+    assert ("⚠️ This key can WITHDRAW funds" in text) is warned
+    assert shown in text and "Connected to KuCoin" in text
+
+
+def test_values_from_the_exchange_are_escaped():
+    summary = key_summary("bitget", account="<script>x</script>", permissions=[], can_trade=False,
+                          can_withdraw=False, ip_whitelist="1.2.3.4")  # fmt: skip
+    assert "<script>" not in widgets.summary_html(summary)
+
+
+def test_a_pem_key_flattened_by_the_browser_gets_its_line_breaks_back():
+    flattened = "-----BEGIN PRIVATE KEY----- MC4CAQAwBQYDK2Vw BCIEIGZha2Uta2V5 -----END PRIVATE KEY-----"
+    assert widgets._restore_pem(flattened) == (
+        "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGZha2Uta2V5\n-----END PRIVATE KEY-----"
+    )
+    assert widgets._restore_pem("plain-hmac-secret") == "plain-hmac-secret"
+
+
+def test_the_form_displays_as_a_widget_and_rejects_unknown_exchanges():
+    form = widgets.credentials_form()
+    assert "application/vnd.jupyter.widget-view+json" in form._repr_mimebundle_()
+    assert isinstance(form.widget, ipywidgets.VBox)
+    with pytest.raises(ConfigurationError, match="'mtgox' is not available here"):
+        widgets.credentials_form("mtgox")
+
+
+def test_summary_frame_is_returned_by_connect(cassette):
+    form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
+    fill(form)
+    with cassette("bitget/get_api_key_info"):
+        summary = form.connect()
+    assert isinstance(summary, pd.DataFrame) and summary.loc[0, "ip_whitelist"] == "127.0.0.1"
+
+
+def test_quickstart_notebook_connects_in_demo_mode_and_saves_no_secret():
+    """Run the notebook as Jupyter would, widget state saved (nbclient's default), and look inside."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert "tk.demo()" in notebook.cells[0].source
+    nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert [o for o in outputs if o.output_type == "error"] == []
+    shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert "[trade, readonly]" in shown and "127.0.0.1" in shown  # the key summary after Connect
+    assert "<BitgetClient https://api.bitget.com with credentials>" in shown
+    saved = json.dumps(notebook)
+    demo_keys = demo_mode.credentials("bitget")
+    assert not any(value in saved for value in (demo_keys.api_key, demo_keys.api_secret, demo_keys.passphrase))
