@@ -59,7 +59,9 @@ def balance_history(
             frames.append(pd.DataFrame({"time": days, "exchange": exchange, "asset": asset, "balance": series.values}))
     if snapshots is not None and len(snapshots):
         _require(snapshots, BALANCES, "snapshots")
-        snap = snapshots.assign(time=snapshots["time"].dt.normalize())
+        # A stored snapshot's moment is when it was taken, not the exchange's last update time.
+        taken = snapshots["taken_at"] if "taken_at" in snapshots else snapshots["time"]
+        snap = snapshots.assign(time=taken.dt.normalize())
         snap = snap.groupby(["time", *KEYS], as_index=False)["total"].sum().rename(columns={"total": "balance"})
         with_ledger = set(map(tuple, ledger[KEYS].drop_duplicates().to_numpy())) if len(ledger) else set()
         keep = [tuple(k) not in with_ledger for k in snap[KEYS].to_numpy()]
