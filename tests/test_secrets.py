@@ -407,7 +407,6 @@ def test_error_cassettes_at_debug_leak_nothing(exchange, make_client, debug_logs
         pytest.skip(f"{exchange} has no HTTP scenario cassettes (see its websocket test below)")
     client, sent = make_client(exchange, max_retries=1)
     errors: list[BaseException] = []
-    replayed = 0
     for path in scenario_cassettes(exchange):
         method = getattr(client, path.stem.partition("--")[0], None)
         if method is None:
@@ -419,7 +418,6 @@ def test_error_cassettes_at_debug_leak_nothing(exchange, make_client, debug_logs
                 continue  # the scenario needs arguments; other tests replay it
             except ToolkitError as err:
                 errors.append(err)
-        replayed += 1
     assert errors, f"no {exchange} scenario cassette ended in an error: nothing was checked"
     assert_nothing_leaks(sent_secrets(sent), exposed_text(client, errors, debug_logs))
 

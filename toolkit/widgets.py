@@ -76,7 +76,8 @@ def summary_html(summary: pd.DataFrame) -> str:
     exchange = LABELS.get(str(row["exchange"]), str(row["exchange"]))
     account = row["account"] if not pd.isna(row["account"]) else "(not said by the exchange)"
     whitelist = row["ip_whitelist"]
-    whitelist_text = "none: the key works from any IP address" if pd.isna(whitelist) or not whitelist else whitelist
+    # None means either "no whitelist" or "the exchange does not say": the summary cannot tell them apart.
+    whitelist_text = "none reported by the exchange" if pd.isna(whitelist) or not whitelist else whitelist
     parts = [
         f"<b>✅ Connected to {html.escape(exchange)}</b>, account <code>{html.escape(str(account))}</code>.",
         "<br>This key may read: {}, trade: {}, withdraw: {}. IP whitelist: {}.".format(
