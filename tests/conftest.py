@@ -6,6 +6,7 @@ with ``BITGET_API_KEY`` / ``_SECRET`` / ``_PASSPHRASE`` set; delete the cassette
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,9 @@ import requests
 import toolkit as tk
 from toolkit.core.cassettes import make_vcr
 from toolkit.core.ratelimit import RateLimiter
+
+# No test may reach a real system keyring (or prompt for one on a developer's machine).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 # Obviously fake, and distinctive so that leak checks can search for them.
 FAKE_KEY = "FAKE-KEY-0123456789abcdef"

@@ -129,7 +129,8 @@ def test_an_unexpected_error_is_shown_masked_instead_of_escaping_the_callback():
     form = widgets.credentials_form("bitget", sync_clock=False, progress=False, session=session)
     fill(form)
     form.button.click()
-    assert "InvalidHeader: Invalid header value &#x27;***&#x27;" in form.status.value
+    # requests' own message quotes the header; the toolkit names the failure without it.
+    assert "request failed: InvalidHeader" in form.status.value
     assert FAKE_PASSPHRASE not in form.status.value
     assert password_values(form) == ["", "", ""]
 

@@ -32,7 +32,7 @@ class Call:
     path: str
     params: list[tuple[str, str]] = field(default_factory=list)
     body: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def query(self) -> str:
@@ -64,8 +64,9 @@ class Transport:
             )
         except requests.Timeout:
             raise RequestTimeout(call.exchange, call.endpoint, f"no answer within {self.timeout[1]} s") from None
-        except requests.ConnectionError as exc:
-            raise NetworkError(call.exchange, call.endpoint, f"connection failed: {type(exc).__name__}") from None
+        except requests.RequestException as exc:
+            # Only the class name: requests' messages can quote the URL, headers included.
+            raise NetworkError(call.exchange, call.endpoint, f"request failed: {type(exc).__name__}") from None
         log.debug(
             "%s %s -> HTTP %s in %.0f ms",
             call.method,

@@ -514,10 +514,11 @@ class BinanceClient:
             if kind == "eventStreamTerminated":
                 del self._by_id[subscription_id]
                 if handle.status != "stopped":
+                    # Warn before the status changes: whoever waits on the status then also sees the warning.
+                    self._announce(f"binance user data subscription {subscription_id} was terminated by Binance")
                     handle.set_status("terminated", "Binance terminated the event stream (eventStreamTerminated)")
                     if handle in self._handles:
                         self._handles.remove(handle)
-                    self._announce(f"binance user data subscription {subscription_id} was terminated by Binance")
                 return
             handle.deliver(event)
 
@@ -525,11 +526,11 @@ class BinanceClient:
         if state not in ("reconnecting", "rotating"):
             log.info("binance websocket %s: %s", state, detail)
             return
+        self._announce(f"binance websocket {detail}; reconnecting and resubscribing (events in the gap may be missed)")
         with self._lock:
             self._by_id.clear()
             for handle in self._handles:
                 handle.set_status("reconnecting", detail)
-        self._announce(f"binance websocket {detail}; reconnecting and resubscribing (events in the gap may be missed)")
 
     async def _restore_subscriptions(self) -> None:
         with self._lock:
