@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
+# plots and widgets import plotly / ipywidgets only when a function is called.
 from toolkit import demo_mode as _demo
-from toolkit import errors
+from toolkit import errors, history, plots, store, unified, widgets
+from toolkit.files import export
 from toolkit.credentials import Credentials, resolve_credentials
 from toolkit.credentials import session_credentials as _session_credentials
 from toolkit.exchanges import REGISTRY, client_class
 
-__all__ = ["EXCHANGES", "Credentials", "connect", "demo", "errors"]
+__all__ = [
+    "EXCHANGES",
+    "Credentials",
+    "connect",
+    "demo",
+    "errors",
+    "export",
+    "history",
+    "plots",
+    "store",
+    "unified",
+    "widgets",
+]
 __version__ = "0.1.0"
 
 EXCHANGES = tuple(sorted(REGISTRY))

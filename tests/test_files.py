@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import ConfigurationError
-from toolkit.export import export
+from toolkit.files import export
 
 
 @pytest.fixture
