@@ -12,10 +12,10 @@ from typing import Any
 # plots and widgets import plotly / ipywidgets only when a function is called.
 from toolkit import demo_mode as _demo
 from toolkit import errors, history, plots, store, unified, widgets
-from toolkit.files import export
 from toolkit.credentials import Credentials, resolve_credentials
 from toolkit.credentials import session_credentials as _session_credentials
 from toolkit.exchanges import REGISTRY, client_class
+from toolkit.files import export
 
 __all__ = [
     "EXCHANGES",
