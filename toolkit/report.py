@@ -24,6 +24,14 @@ DEMO_SECTIONS: dict[str, list[Section]] = {
         ("Deposits", lambda c: c.get_deposit_history(start_time="2022-05-20", end_time="2022-05-25")),
         ("Withdrawals", lambda c: c.get_withdrawal_history("USDT", start_time="2022-05-20", end_time="2022-05-25")),
     ],
+    "coinw": [
+        ("Balances", lambda c: c.get_complete_balances()),
+        ("Deposits and withdrawals, HC", lambda c: c.get_deposit_withdrawal_history("HC")),
+    ],
+    "binance": [
+        ("Account", lambda c: c.get_account_info()),
+        ("Order rate limits", lambda c: c.get_order_rate_limits()),
+    ],
 }
 
 _STYLE = """
@@ -74,6 +82,8 @@ def write_demo_report(path: Path) -> Path:
         for exchange, sections in DEMO_SECTIONS.items():
             client = tk.connect(exchange, progress=False)
             blocks.append((exchange, collect(client, sections)))
+            if hasattr(client, "close"):  # websocket clients hold a connection and a loop thread
+                client.close()
     finally:
         if not was_active:
             tk.demo(False)
