@@ -8,7 +8,7 @@ def test_demo_report_is_written_offline_with_every_exchange(tmp_path, capsys):
     out = tmp_path / "report.html"
     assert main(["demo", "--out", str(out)]) == 0
     html = out.read_text()
-    for exchange in ("Bitget", "Coinw", "Binance"):
+    for exchange in ("Bitget", "Kucoin", "Coinw", "Binance"):
         assert f"<h2>{exchange}</h2>" in html
     assert "257.518301" in html  # CoinW's documented USDT balance
     assert "class='error'" not in html

@@ -24,6 +24,13 @@ DEMO_SECTIONS: dict[str, list[Section]] = {
         ("Deposits", lambda c: c.get_deposit_history(start_time="2022-05-20", end_time="2022-05-25")),
         ("Withdrawals", lambda c: c.get_withdrawal_history("USDT", start_time="2022-05-20", end_time="2022-05-25")),
     ],
+    "kucoin": [
+        ("Accounts", lambda c: c.get_accounts()),
+        ("Ledger, 11 Oct 2024", lambda c: c.get_account_ledgers(start_time="2024-10-11", end_time="2024-10-12")),
+        ("Deposits, July 2024", lambda c: c.get_deposits("USDT", start_time="2024-07-01", end_time="2024-07-31")),
+        ("Withdrawals, Oct 2022", lambda c: c.get_withdrawals("XRP", start_time="2022-10-01", end_time="2022-10-31")),
+        ("Cross margin", lambda c: c.get_margin_account()),
+    ],
     "coinw": [
         ("Balances", lambda c: c.get_complete_balances()),
         ("Deposits and withdrawals, HC", lambda c: c.get_deposit_withdrawal_history("HC")),
