@@ -80,6 +80,7 @@ def make_client(record_mode: str, fake_credentials: tk.Credentials) -> Callable[
         fake = FakeTime()
         client.limiter = RateLimiter(fake.clock, fake.sleep)
         client._sleep = fake.sleep
+        client.fake_time = fake
         client.sleeps = fake.sleeps
         sent = Sent()
         client.transport.session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))

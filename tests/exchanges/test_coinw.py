@@ -12,7 +12,6 @@ import pytest
 
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_SECRET
-from toolkit.core.ratelimit import RateLimiter
 from toolkit.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -35,27 +34,9 @@ def query(request) -> dict[str, str]:
     return dict(pairs(request))
 
 
-class FakeTime:
-    """Clock and sleep for the rate limiter, so pauses are recorded instead of waited."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def coinw(make_client):
-    client, sent = make_client("coinw")
-    client.fake_time = FakeTime()
-    client.limiter = RateLimiter(client.fake_time.clock, client.fake_time.sleep)
-    return client, sent
+    return make_client("coinw")
 
 
 def assert_signed(request, command: str) -> None:
