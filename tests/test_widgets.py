@@ -14,27 +14,14 @@ import requests
 
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET, FAKE_VALUES
-from tests.test_credentials import MemoryKeyring, clear_credential_sources, keyring_backend
+# The keyring and credential-source fixtures are shared with the credentials tests.
+from tests.test_credentials import MemoryKeyring, keyring_backend, memory_keyring, no_ambient_credentials  # noqa: F401
 from tests.test_secrets import EXCHANGES, echo_session
 from toolkit import credentials as tc
 from toolkit import demo_mode, widgets
 from toolkit.core.client import key_summary
 from toolkit.credentials import PASSPHRASE_EXCHANGES
 from toolkit.errors import ConfigurationError
-
-
-@pytest.fixture
-def memory_keyring():
-    with keyring_backend(MemoryKeyring()) as backend:
-        yield backend
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_credentials(monkeypatch):
-    clear_credential_sources(monkeypatch)
-    yield
-    tc.clear_session_credentials()
-    tk.demo(False)
 
 
 def fill(form: widgets.CredentialsForm, key=FAKE_KEY, secret=FAKE_SECRET, passphrase=FAKE_PASSPHRASE) -> None:
