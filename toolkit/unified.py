@@ -30,6 +30,18 @@ Bitget
     address = to_address, txid = trade_id.
     transfers: ``get_transfer_history()``; id = transfer_id, amount = size, time = ts,
     from_account / to_account = from_type / to_type.
+KuCoin
+    balances: ``get_accounts()``; account = type (main, trade, margin, ...), free = available,
+    locked = holds, total = balance, time = when fetched (KuCoin sends none).
+    ledger: ``get_account_ledgers()``; account = account_type in lower case, time = created_at,
+    amount = amount signed by direction (out is negative), balance, fee in the entry's currency,
+    type from biz_type (…deposit…, …withdraw…, …exchange/trade…, …transfer…), raw_type = biz_type.
+    deposits / withdrawals: ``get_deposits()`` / ``get_withdrawals()``; network = chain,
+    txid = wallet_tx_id. KuCoin gives deposits no id: id = wallet_tx_id, else
+    ``<currency>:<created_at ms>:<amount>``.
+Binance
+    balances: ``get_account_info()``; account = account_type in lower case, total = free + locked,
+    time = update_time. Binance has no ledger on this API: use stored snapshots (``tk.store``).
 CoinW
     balances: ``get_complete_balances()``; free = available, locked = on_orders, time = when
     fetched (CoinW sends none).
@@ -110,12 +122,14 @@ def _bitget_ledger(client: Any, start: TimeLike | None, end: TimeLike | None) ->
     )  # fmt: skip
 
 
-def _bitget_deposits(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
-    return _bitget_transactions(client.get_deposit_history(start_time=start, end_time=end), with_fee=False)
+def _bitget_deposits(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+    df = client.get_deposit_history(asset, start_time=start, end_time=end)
+    return _bitget_transactions(df, with_fee=False)
 
 
-def _bitget_withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
-    return _bitget_transactions(client.get_withdrawal_history(start_time=start, end_time=end), with_fee=True)
+def _bitget_withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+    df = client.get_withdrawal_history(asset, start_time=start, end_time=end)
+    return _bitget_transactions(df, with_fee=True)
 
 
 def _bitget_transactions(df: pd.DataFrame, *, with_fee: bool) -> pd.DataFrame:
@@ -134,9 +148,9 @@ def _coinw_balances(client: Any) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _coinw_side(side: int) -> Callable[[Any, TimeLike | None, TimeLike | None], pd.DataFrame]:
-    def fetch(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
-        df = client.get_deposit_withdrawal_history(start_time=start, end_time=end)
+def _coinw_side(side: int) -> Callable[..., pd.DataFrame]:
+    def fetch(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+        df = client.get_deposit_withdrawal_history(asset, start_time=start, end_time=end)
         df = df[df["side"] == side]
         return pd.DataFrame(
             {"account": "spot", "time": df["time"], "id": df["deposit_number"], "asset": df["currency"].str.upper(),
@@ -147,6 +161,64 @@ def _coinw_side(side: int) -> Callable[[Any, TimeLike | None, TimeLike | None], 
     return fetch
 
 
+def _kucoin_balances(client: Any) -> pd.DataFrame:
+    df = client.get_accounts()
+    return pd.DataFrame(
+        {"account": df["type"].str.lower(), "asset": df["currency"].str.upper(), "free": df["available"],
+         "locked": df["holds"], "total": df["balance"], "time": pd.Timestamp.now(tz="UTC")}
+    )  # fmt: skip
+
+
+def _kucoin_type(biz_type: str) -> str:
+    label = str(biz_type).lower()
+    for needle, kind in (("deposit", "deposit"), ("withdraw", "withdrawal"), ("exchange", "trade"),
+                         ("trade", "trade"), ("transfer", "transfer")):  # fmt: skip
+        if needle in label:
+            return kind
+    return "other"
+
+
+def _kucoin_ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    df = client.get_account_ledgers(start_time=start, end_time=end)
+    sign = df["direction"].map({"in": 1.0, "out": -1.0})
+    return pd.DataFrame(
+        {"account": df["account_type"].str.lower(), "time": df["created_at"], "id": df["id"],
+         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign, "balance": df["balance"],
+         "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
+         "type": df["biz_type"].map(_kucoin_type), "raw_type": df["biz_type"]}
+    )  # fmt: skip
+
+
+def _kucoin_transactions(df: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"account": "main", "time": df["created_at"], "id": ids, "asset": df["currency"].str.upper(),
+         "amount": df["amount"], "fee": df["fee"], "fee_asset": df["currency"].str.upper(), "network": df["chain"],
+         "address": df["address"], "txid": df["wallet_tx_id"], "status": df["status"]}
+    )  # fmt: skip
+
+
+def _kucoin_deposits(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+    df = client.get_deposits(asset, start_time=start, end_time=end)
+    made_up = df["currency"] + ":" + (df["created_at"].astype("int64") // 1_000_000).astype(str) + ":"
+    ids = df["wallet_tx_id"].fillna(made_up + df["amount"].astype(str))
+    return _kucoin_transactions(df, ids)
+
+
+def _kucoin_withdrawals(
+    client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None
+) -> pd.DataFrame:
+    df = client.get_withdrawals(asset, start_time=start, end_time=end)
+    return _kucoin_transactions(df, df["id"])
+
+
+def _binance_balances(client: Any) -> pd.DataFrame:
+    df = client.get_account_info()
+    return pd.DataFrame(
+        {"account": df["account_type"].str.lower(), "asset": df["asset"].str.upper(), "free": df["free"],
+         "locked": df["locked"], "total": df["free"] + df["locked"], "time": df["update_time"]}
+    )  # fmt: skip
+
+
 def _bitget_transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
     raise ConfigurationError(
         "Bitget lists transfers per coin and source account: call "
@@ -155,10 +227,15 @@ def _bitget_transfers(client: Any, start: TimeLike | None, end: TimeLike | None)
 
 
 _MAPPINGS: dict[str, dict[str, Callable[..., pd.DataFrame]]] = {
-    "balances": {"bitget": _bitget_balances, "coinw": _coinw_balances},
-    "ledger": {"bitget": _bitget_ledger},
-    "deposits": {"bitget": _bitget_deposits, "coinw": _coinw_side(1)},
-    "withdrawals": {"bitget": _bitget_withdrawals, "coinw": _coinw_side(2)},
+    "balances": {
+        "binance": _binance_balances,
+        "bitget": _bitget_balances,
+        "coinw": _coinw_balances,
+        "kucoin": _kucoin_balances,
+    },
+    "ledger": {"bitget": _bitget_ledger, "kucoin": _kucoin_ledger},
+    "deposits": {"bitget": _bitget_deposits, "coinw": _coinw_side(1), "kucoin": _kucoin_deposits},
+    "withdrawals": {"bitget": _bitget_withdrawals, "coinw": _coinw_side(2), "kucoin": _kucoin_withdrawals},
     "transfers": {"bitget": _bitget_transfers},
 }
 
@@ -203,14 +280,19 @@ def ledger(clients: Any, start: TimeLike | None = None, end: TimeLike | None = N
     return _gather("ledger", LEDGER, clients, start, end)
 
 
-def deposits(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
-    """Every deposit in ``[start, end]``, oldest first."""
-    return _gather("deposits", TRANSACTIONS, clients, start, end)
+def deposits(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, asset: str | None = None
+) -> pd.DataFrame:
+    """Every deposit in ``[start, end]`` (of ``asset`` only, when given), oldest first."""
+    return _gather("deposits", TRANSACTIONS, clients, start, end, asset)
 
 
-def withdrawals(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
-    """Every withdrawal in ``[start, end]``, oldest first; ``fee`` is the withdrawal fee where known."""
-    return _gather("withdrawals", TRANSACTIONS, clients, start, end)
+def withdrawals(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, asset: str | None = None
+) -> pd.DataFrame:
+    """Every withdrawal in ``[start, end]`` (of ``asset`` only, when given), oldest first; ``fee`` is
+    the withdrawal fee where known."""
+    return _gather("withdrawals", TRANSACTIONS, clients, start, end, asset)
 
 
 def transfers(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
