@@ -16,6 +16,7 @@ from toolkit.credentials import Credentials, resolve_credentials
 from toolkit.credentials import session_credentials as _session_credentials
 from toolkit.exchanges import REGISTRY, client_class
 from toolkit.files import export
+from toolkit.syncing import sync
 
 __all__ = [
     "EXCHANGES",
@@ -27,6 +28,7 @@ __all__ = [
     "history",
     "plots",
     "store",
+    "sync",
     "unified",
     "widgets",
 ]
