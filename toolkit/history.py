@@ -103,11 +103,11 @@ def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, f
     ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
     """
     _require(ledger, LEDGER, "ledger")
-    parts = [ledger.assign(type=ledger["type"].map(FEE_TYPES).fillna("other"), asset=ledger["fee_asset"])]
+    fees = ledger.assign(type=ledger["type"].map(FEE_TYPES).fillna("other"), asset=ledger["fee_asset"])
     if withdrawals is not None:
-        from_ledger = parts[0][parts[0]["type"] != "withdrawal"]
-        parts = [from_ledger, withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])]
-    fees = pd.concat([p[["time", "exchange", "asset", "type", "fee"]] for p in parts], ignore_index=True)
+        paid = withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])
+        fees = pd.concat([fees[fees["type"] != "withdrawal"], paid], ignore_index=True)
+    fees = fees[["time", "exchange", "asset", "type", "fee"]]
     if freq not in PERIODS:
         raise ConfigurationError(f"freq must be one of {', '.join(PERIODS)}, got {freq!r}.")
     fees = fees[fees["fee"].fillna(0) > 0]

@@ -292,8 +292,13 @@ class RestClient:
             nonlocal pages
             base = {**params, window.start_param: bounds[0], window.end_param: bounds[1]}
             collected: list[Record] = []
-            fetch = lambda query: self._request(endpoint, query, exact=exact)  # noqa: E731
-            extract = lambda data: self._extract(endpoint, data)  # noqa: E731
+
+            def fetch(query: dict[str, Any]) -> Any:
+                return self._request(endpoint, query, exact=exact)
+
+            def extract(data: Any) -> Sequence[Record]:
+                return self._extract(endpoint, data)
+
             if endpoint.paging is None:
                 collected.extend(extract(fetch(base)))
                 pages += 1

@@ -94,13 +94,13 @@ def decode_json(call: Call, response: requests.Response, *, exact: bool = False)
 
     With ``exact`` JSON numbers become ``Decimal`` (CoinW sends amounts as numbers).
     """
-    text = response.text
     try:
         if exact:
-            return json.loads(text, parse_float=Decimal)
+            return json.loads(response.text, parse_float=Decimal)
         return orjson.loads(response.content)
     except ValueError:
-        snippet = " ".join(text.split())[:200] or "(empty body)"
+        # Decoded to text only here: on the happy path orjson reads the bytes directly.
+        snippet = " ".join(response.text.split())[:200] or "(empty body)"
         kind = ExchangeUnavailable if response.status_code >= 500 else MalformedResponse
         raise kind(
             call.exchange,

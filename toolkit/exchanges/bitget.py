@@ -507,8 +507,7 @@ class BitgetClient(RestClient):
 
     def cancel_withdrawal(self, order_id: str, *, confirm: bool = False) -> pd.DataFrame:
         """Cancel a withdrawal still in its one-minute regret period or in review. Needs ``confirm=True``."""
-        frame = self._send(CANCEL_WITHDRAWAL, {"orderId": order_id}, confirm, scalar="result")
-        return frame
+        return self._send(CANCEL_WITHDRAWAL, {"orderId": order_id}, confirm, scalar="result")
 
     def transfer(
         self,
