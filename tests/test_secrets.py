@@ -345,7 +345,7 @@ def debug_logs() -> Iterator[Captured]:
 @pytest.fixture
 def demo_on() -> Iterator[None]:
     was_active = demo_mode.active()
-    tk.demo()
+    tk.demo(examples=True)
     yield
     if not was_active:
         tk.demo(False)

@@ -10,7 +10,7 @@ from toolkit.errors import ConfigurationError
 
 @pytest.fixture
 def demo():
-    tk.demo()
+    tk.demo(examples=True)  # the documented examples: the values asserted below come from the docs
     yield
     tk.demo(False)
 
@@ -86,3 +86,45 @@ def test_kucoin_withdrawals_with_fee_and_txid(demo):
 def test_kucoin_deposits_without_id_get_a_stable_one(demo):
     df = unified.deposits(tk.connect("kucoin", progress=False), "2024-07-01", "2024-07-31", asset="USDT")
     assert df.loc[0, "id"] == "USDT:1721730920000:6.0"
+
+
+def test_fee_rates_of_three_exchanges_in_one_frame(demo):
+    clients = [tk.connect(x, progress=False) for x in ("bitget", "binance", "coinw")]
+    try:
+        df = unified.fee_rates(clients, "BTC/USDT")
+    finally:
+        clients[1].close()
+    assert df.attrs["not_available"] == ["coinw"]
+    # The documented KuCoin example answers for two symbols.
+    df = pd.concat([df, unified.fee_rates(tk.connect("kucoin"), ["BTC/USDT", "ETH/USDT"])], ignore_index=True)
+    assert list(df.columns) == list(unified.FEE_RATES)
+    assert df.dtypes.astype(str).tolist() == ["str", "str", "str", "float64", "float64", "str"]
+    rows = {(r.exchange, r.symbol if isinstance(r.symbol, str) else None): (r.maker, r.taker, r.source)
+            for r in df.itertuples()}
+    assert rows[("bitget", "BTC/USDT")] == (0.0002, 0.0006, "get_user_fee_ratio")
+    assert rows[("kucoin", None)] == (0.001, 0.001, "get_basic_user_fee")
+    assert rows[("kucoin", "ETH/USDT")] == (0.001, 0.001, "get_symbol_trading_fees")
+    assert rows[("binance", None)] == (0.0015, 0.0015, "get_account_info")
+
+
+def test_fee_rates_want_base_quote_symbols(demo):
+    with pytest.raises(ConfigurationError, match="BASE/QUOTE"):
+        unified.fee_rates(tk.connect("bitget"), ["BTCUSDT"])
+
+
+def test_fees_paid_take_withdrawal_fees_from_the_withdrawals_not_the_ledger():
+    ledger = unified.conform(pd.DataFrame({
+        "exchange": ["kucoin"] * 3, "account": ["trade", "main", "trade"],
+        "time": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-04"], utc=True), "id": ["1", "2", "3"],
+        "asset": ["USDT", "USDT", "BTC"], "amount": [-10.0, -51.0, 0.5], "fee": [0.1, 1.0, 0.0],
+        "fee_asset": ["USDT", "USDT", "BTC"], "type": ["trade", "withdrawal", "trade"],
+    }), unified.LEDGER)  # fmt: skip
+    withdrawals = unified.conform(pd.DataFrame({
+        "exchange": ["kucoin"], "account": ["main"], "time": pd.to_datetime(["2025-01-03"], utc=True),
+        "id": ["w1"], "asset": ["USDT"], "amount": [50.0], "fee": [1.0], "fee_asset": ["USDT"],
+    }), unified.TRANSACTIONS)  # fmt: skip
+    fees = unified.fees_paid(ledger, withdrawals)
+    assert list(fees.columns) == list(unified.FEES)
+    assert fees[["id", "asset", "fee", "type"]].values.tolist() == [
+        ["1", "USDT", 0.1, "trading"], ["w1", "USDT", 1.0, "withdrawal"]]
+    assert unified.fees_paid(ledger)["id"].tolist() == ["1", "2"]  # without withdrawals: the ledger's own

@@ -5,7 +5,9 @@
 cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``.
 
 For each exchange the demo reads ``cassettes/<exchange>/demo/`` when it exists (a synthetic
-account with a year of activity), else the documented-example cassettes in ``cassettes/<exchange>/``.
+account with a year of activity, written by ``scripts/make_demo_account.py``), else the
+documented-example cassettes in ``cassettes/<exchange>/``. ``tk.demo(examples=True)`` replays
+only the documented examples (the parser tests use them: their values come from the docs).
 """
 
 from __future__ import annotations
@@ -26,37 +28,45 @@ def credentials(exchange: str) -> Credentials:
     return Credentials(f"DEMO-{name}-KEY-not-real", f"DEMO-{name}-SECRET-not-real", f"DEMO-{name}-PASSPHRASE")
 
 
-def folders() -> list[Path]:
+def folders(examples: bool = False) -> list[Path]:
+    """The cassette folder replayed for each exchange: its synthetic account unless ``examples``."""
     found = []
     for exchange_dir in sorted(p for p in CASSETTES.iterdir() if p.is_dir()):
         demo_dir = exchange_dir / "demo"
-        found.append(demo_dir if demo_dir.is_dir() else exchange_dir)
+        found.append(demo_dir if demo_dir.is_dir() and not examples else exchange_dir)
     return found
 
 
-class _AllFolders(FolderPersister):
-    @classmethod
-    def load_cassette(cls, cassette_path: Any, serializer: Any) -> tuple[list[Any], list[Any]]:
-        requests: list[Any] = []
-        responses: list[Any] = []
-        for folder in folders():
-            found_requests, found_responses = FolderPersister.load_cassette(folder, serializer)
-            requests.extend(found_requests)
-            responses.extend(found_responses)
-        return requests, responses
+def _persister(chosen: list[Path]) -> type[FolderPersister]:
+    class AllFolders(FolderPersister):
+        @classmethod
+        def load_cassette(cls, cassette_path: Any, serializer: Any) -> tuple[list[Any], list[Any]]:
+            requests: list[Any] = []
+            responses: list[Any] = []
+            for folder in chosen:
+                found_requests, found_responses = FolderPersister.load_cassette(folder, serializer)
+                requests.extend(found_requests)
+                responses.extend(found_responses)
+            return requests, responses
+
+    return AllFolders
 
 
-def demo(enabled: bool = True) -> None:
-    """Switch demo mode on (or off) for every client made from now on and every request sent."""
+def demo(enabled: bool = True, *, examples: bool = False) -> None:
+    """Switch demo mode on (or off) for every client made from now on and every request sent.
+
+    ``examples=True`` replays the exchanges' documented examples instead of the synthetic account.
+    Switching on while on (with the other source) replaces the source.
+    """
     global _cassette
-    if enabled and _cassette is None:
-        recorder = make_vcr("none")
-        recorder.register_persister(_AllFolders)
-        _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
-        _cassette.__enter__()
-    elif not enabled and _cassette is not None:
+    if _cassette is not None:
         _cassette.__exit__(None, None, None)
         _cassette = None
+    if enabled:
+        recorder = make_vcr("none")
+        recorder.register_persister(_persister(folders(examples)))
+        _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
+        _cassette.__enter__()
 
 
 def active() -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit.errors import ConfigurationError
-from toolkit.unified import BALANCES, LEDGER
+from toolkit.unified import BALANCES, LEDGER, fees_paid
 
 KEYS = ["exchange", "asset"]
 # Running balances are kept per account (KuCoin's main and trade accounts are separate ledgers).
@@ -93,9 +93,6 @@ def residual(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
     return out[["time", *KEYS, "residual"]].sort_values(["time", *KEYS]).reset_index(drop=True)
 
 
-FEE_TYPES = {"trade": "trading", "withdrawal": "withdrawal"}
-
-
 def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, freq: str = "MS") -> pd.DataFrame:
     """Fees paid per period (``freq``: ``"D"``, ``"MS"`` month start, ...), exchange, asset and type.
 
@@ -103,14 +100,9 @@ def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, f
     ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
     """
     _require(ledger, LEDGER, "ledger")
-    fees = ledger.assign(type=ledger["type"].map(FEE_TYPES).fillna("other"), asset=ledger["fee_asset"])
-    if withdrawals is not None:
-        paid = withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])
-        fees = pd.concat([fees[fees["type"] != "withdrawal"], paid], ignore_index=True)
-    fees = fees[["time", "exchange", "asset", "type", "fee"]]
     if freq not in PERIODS:
         raise ConfigurationError(f"freq must be one of {', '.join(PERIODS)}, got {freq!r}.")
-    fees = fees[fees["fee"].fillna(0) > 0]
+    fees = fees_paid(ledger, withdrawals)
     period = fees["time"].dt.tz_convert(None).dt.to_period(PERIODS[freq]).dt.start_time
     fees = fees.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
     out = fees.groupby(["time", "exchange", "asset", "type"], as_index=False)["fee"].sum()

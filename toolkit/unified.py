@@ -13,6 +13,9 @@ ledger         exchange, account, time, id, asset, amount (signed), balance (aft
 deposits       exchange, account, time, id, asset, amount, fee, fee_asset, network, address,
 withdrawals    txid, status
 transfers      exchange, account, time, id, asset, amount, from_account, to_account, status
+fees           exchange, account, time, id, asset, fee, type (trading, withdrawal, other)
+fee_rates      exchange, account, symbol (``BASE/QUOTE``; missing for account-wide rates), maker,
+               taker (fractions: 0.001 is 0.1 %), source (the call the rate came from)
 =============  ==============================================================================
 
 ``type`` in the ledger is one of ``deposit``, ``withdrawal``, ``trade``, ``fee``, ``transfer``,
@@ -48,6 +51,13 @@ CoinW
     deposits / withdrawals: ``get_deposit_withdrawal_history()`` split on side (1 deposit,
     2 withdrawal); id = deposit_number, asset = currency, network = chain, txid = txid.
     CoinW sends no fee in this history: fee is NaN.
+
+Fees paid are the ledger's ``fee`` column (trading fees of ``trade`` entries and whatever else
+carries one) plus each withdrawal's fee, so they exist where a ledger or withdrawal history does.
+Fee rates: Bitget ``get_user_fee_ratio(symbol)`` per symbol; KuCoin ``get_basic_user_fee()``
+(account-wide) and ``get_symbol_trading_fees(symbols)``; Binance ``commission_rates_maker`` /
+``_taker`` of ``get_account_info()`` (account-wide; this API gives no per-symbol rates). CoinW
+publishes no account fee-rate call.
 """
 
 from __future__ import annotations
@@ -76,6 +86,12 @@ TRANSFERS = {
     "exchange": STR, "account": STR, "time": TIME, "id": STR, "asset": STR, "amount": NUM,
     "from_account": STR, "to_account": STR, "status": STR,
 }  # fmt: skip
+
+FEES = {
+    "exchange": STR, "account": STR, "time": TIME, "id": STR, "asset": STR, "fee": NUM, "type": STR,
+}  # fmt: skip
+FEE_RATES = {"exchange": STR, "account": STR, "symbol": STR, "maker": NUM, "taker": NUM, "source": STR}
+DEFAULT_SYMBOLS = ("BTC/USDT",)
 
 LEDGER_TYPES = ("deposit", "withdrawal", "trade", "fee", "transfer", "other")
 
@@ -219,6 +235,34 @@ def _binance_balances(client: Any) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def _bitget_fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+    frames = [client.get_user_fee_ratio(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
+    df = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(
+        {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
+         "source": "get_user_fee_ratio"}
+    )  # fmt: skip
+
+
+def _kucoin_fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+    base = client.get_basic_user_fee().assign(symbol=None, source="get_basic_user_fee")
+    per_symbol = client.get_symbol_trading_fees([s.replace("/", "-") for s in symbols])
+    per_symbol = per_symbol.assign(symbol=per_symbol["symbol"].str.replace("-", "/"), source="get_symbol_trading_fees")
+    df = pd.concat([base, per_symbol], ignore_index=True)
+    return pd.DataFrame(
+        {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
+         "source": df["source"]}
+    )  # fmt: skip
+
+
+def _binance_fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+    df = client.get_account_info().head(1)  # one row per asset; the rates are the account's
+    return pd.DataFrame(
+        {"account": df["account_type"].str.lower(), "symbol": None, "maker": df["commission_rates_maker"],
+         "taker": df["commission_rates_taker"], "source": "get_account_info"}
+    )  # fmt: skip
+
+
 def _bitget_transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
     raise ConfigurationError(
         "Bitget lists transfers per coin and source account: call "
@@ -237,6 +281,7 @@ _MAPPINGS: dict[str, dict[str, Callable[..., pd.DataFrame]]] = {
     "deposits": {"bitget": _bitget_deposits, "coinw": _coinw_side(1), "kucoin": _kucoin_deposits},
     "withdrawals": {"bitget": _bitget_withdrawals, "coinw": _coinw_side(2), "kucoin": _kucoin_withdrawals},
     "transfers": {"bitget": _bitget_transfers},
+    "fee_rates": {"binance": _binance_fee_rates, "bitget": _bitget_fee_rates, "kucoin": _kucoin_fee_rates},
 }
 
 
@@ -298,3 +343,42 @@ def withdrawals(
 def transfers(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
     """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
     return _gather("transfers", TRANSFERS, clients, start, end)
+
+
+def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per fee paid, from unified ``ledger`` and (optionally) ``withdrawals`` frames.
+
+    Trading fees are the ``fee`` of ledger entries; withdrawal fees come from ``withdrawals`` when
+    given (the ledger's withdrawal entries are then left out, so nothing counts twice).
+    """
+    kinds = {"trade": "trading", "withdrawal": "withdrawal"}
+    rows = ledger.assign(type=ledger["type"].map(kinds).fillna("other"), asset=ledger["fee_asset"])
+    if withdrawals is not None:
+        paid = withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])
+        rows = pd.concat([rows[rows["type"] != "withdrawal"], paid], ignore_index=True)
+    rows = rows[rows["fee"].fillna(0) > 0]
+    result = conform(rows, FEES)
+    return result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
+
+
+def fees(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """Every fee paid in ``[start, end]``: trading fees from the ledgers, withdrawal fees from the
+    withdrawal histories, oldest first. ``attrs["not_available"]`` lists exchanges with neither."""
+    entries = ledger(clients, start, end)
+    taken = withdrawals(clients, start, end)
+    result = fees_paid(entries, taken)
+    result.attrs["kind"] = "fees"
+    covered = set(entries.attrs["exchanges"]) | set(taken.attrs["exchanges"])
+    missing = [c.exchange for c in _clients(clients) if c.exchange not in covered]
+    if missing:
+        result.attrs["not_available"] = missing
+    return result
+
+
+def fee_rates(clients: Any, symbols: Iterable[str] = DEFAULT_SYMBOLS) -> pd.DataFrame:
+    """The maker and taker rates in force: account-wide where the exchange has them (KuCoin,
+    Binance), and per symbol (``"BTC/USDT"``) where it gives them (Bitget, KuCoin)."""
+    names = [symbols] if isinstance(symbols, str) else list(symbols)
+    if not names or not all(isinstance(s, str) and s.count("/") == 1 for s in names):
+        raise ConfigurationError(f"symbols are 'BASE/QUOTE' strings such as 'BTC/USDT', got {names!r}.")
+    return _gather("fee_rates", FEE_RATES, clients, [s.upper() for s in names])
