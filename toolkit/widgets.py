@@ -1,4 +1,4 @@
-"""Notebook widgets: the credentials form.
+"""Notebook widgets: the credentials form and the dashboard (``toolkit.dashboard``).
 
 >>> from toolkit import widgets
 >>> form = widgets.credentials_form()   # doctest: +SKIP
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,7 +27,11 @@ from toolkit.credentials import PASSPHRASE_EXCHANGES, Credentials, save_to_keyri
 from toolkit.errors import ConfigurationError, ToolkitError
 from toolkit.exchanges import REGISTRY, client_class
 
-__all__ = ["CredentialsForm", "available_exchanges", "credentials_form"]
+if TYPE_CHECKING:
+    from toolkit.core.timeutil import TimeLike
+    from toolkit.dashboard import Dashboard
+
+__all__ = ["CredentialsForm", "available_exchanges", "credentials_form", "dashboard"]
 
 LABELS = {"binance": "Binance", "bitget": "Bitget", "coinw": "CoinW", "kucoin": "KuCoin"}
 # A browser's single-line input drops the line breaks of a pasted PEM key (Binance Ed25519/RSA).
@@ -54,6 +58,42 @@ def credentials_form(exchange: str | None = None, **connect_options: Any) -> Cre
     testnet, ``timeout``, ...). After Connect, ``tk.connect(exchange)`` uses the entered key.
     """
     return CredentialsForm(exchange, **connect_options)
+
+
+def dashboard(
+    clients: Any = None,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    ledger: pd.DataFrame | None = None,
+    balances: pd.DataFrame | None = None,
+    withdrawals: pd.DataFrame | None = None,
+    snapshots: pd.DataFrame | None = None,
+    freq: str = "MS",
+) -> Dashboard:
+    """Balance history, fees and the ledger of chosen exchanges, assets and dates, in one view.
+
+    ``clients`` is one client, a list or a dict (as ``tk.unified`` takes them); without clients
+    and frames, every exchange that ``tk.connect`` can open is used. Balances, the ledger and
+    withdrawals in ``[start, end]`` are fetched once; the controls then only filter them. Frames
+    given (``toolkit.unified`` schemas, e.g. from ``tk.store``) are used as they are; ``snapshots``
+    (stored balance snapshots) add the history of exchanges without a ledger. ``freq`` is the first
+    fee period: ``"D"``, ``"W"`` or ``"MS"`` (month).
+
+    The Export button writes the selected ledger entries (``Dashboard.current_table``) to the file
+    named, as CSV or Parquet; an existing file is replaced only when "overwrite" is ticked.
+
+    >>> tk.demo()                                                           # doctest: +SKIP
+    >>> board = tk.widgets.dashboard(start="2025-01-01", end="2026-01-01")  # doctest: +SKIP
+    >>> board                            # shows it in the notebook         # doctest: +SKIP
+    >>> board.assets.value = ("BTC",)    # what picking BTC does            # doctest: +SKIP
+    >>> board.current_table.head()       # the selected ledger entries      # doctest: +SKIP
+    """
+    from toolkit.dashboard import Dashboard
+
+    return Dashboard(
+        clients, start, end, ledger=ledger, balances=balances, withdrawals=withdrawals, snapshots=snapshots, freq=freq
+    )
 
 
 def _restore_pem(secret: str) -> str:
