@@ -39,7 +39,7 @@ def test_demo_report_draws_every_figure_offline(
 
     refused = block_network(page, allowed=lambda url: url.startswith("file://"))
     page.goto(report.as_uri(), wait_until="load", timeout=deadline.ms())
-    figures = wait_for_figures(page, ".plotly-graph-div", expected, timeout_ms=deadline.ms(cap=60))
+    figures = wait_for_figures(page, ".plotly-graph-div", expected, timeout_ms=deadline.ms(cap=20))
 
     assert refused == [], f"the report asked for network resources (all blocked): {refused}"
     assert page_errors == [], f"JavaScript errors while drawing the report: {page_errors}"
