@@ -138,6 +138,15 @@ def block_network(page: Page, allowed: Callable[[str], bool]) -> list[str]:
     return refused
 
 
+def evaluate_within(page: Page, function: str, arg: Any = None, seconds: float = 30.0) -> Any:
+    """``page.evaluate`` of an async JS function, given up after ``seconds``: evaluate itself never times out."""
+    race = """async ({fn, arg, ms}) => Promise.race([
+        (0, eval)(fn)(arg),
+        new Promise((_, fail) => setTimeout(() => fail(new Error(`no answer in ${ms} ms`)), ms)),
+    ])"""
+    return page.evaluate(race, {"fn": function, "arg": arg, "ms": int(seconds * 1000)})
+
+
 def plotly_figures(page: Page, selector: str) -> list[dict[str, Any]]:
     """For each element matching ``selector``: its id, .main-svg layers, traces drawn and traces given."""
     return list(page.evaluate(_FIGURES_JS, selector))

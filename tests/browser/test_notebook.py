@@ -28,6 +28,7 @@ from tests.browser.support import (
     Deadline,
     block_network,
     die_with_parent,
+    evaluate_within,
     free_port,
     stop_process_tree,
     unrendered,
@@ -51,6 +52,8 @@ TYPED = {
 EXCHANGE, EXCHANGE_LABEL = "kucoin", "KuCoin"
 CONNECTED = f"Connected to {EXCHANGE_LABEL}"  # what widgets.summary_html shows after a successful Connect
 DEMO_FILLED = "Demo mode: filled in with obviously fake keys"  # the status after choosing an exchange
+# Time kept back from the budget when waiting for Jupyter to start, so that the test itself can still run.
+TEST_MARGIN_S = 120.0
 
 # Lab settings for this run only: widget state saved into the notebook (what this test checks),
 # every cell attached to the page (JupyterLab otherwise skips drawing cells out of view), no news.
@@ -68,6 +71,9 @@ CELLS_JS = f"""() => {_PANEL}.content.widgets.filter((c) => c.model.type === 'co
     count: c.model.executionCount,
     errors: c.model.outputs.toJSON().filter((o) => o.output_type === 'error').map((o) => o.ename + ': ' + o.evalue),
 }}))"""
+# A run is over when the kernel is idle again and every code cell has a count, or one raised (that stops the rest).
+RUN_DONE_JS = f"""() => ({KERNEL_IDLE_JS})() && (
+    ({CELLS_JS})().every((c) => c.count !== null) || ({CELLS_JS})().some((c) => c.errors.length))"""
 # Evaluates a Python expression in the notebook's kernel without a cell: nothing lands in the notebook.
 KERNEL_EXPRESSION_JS = f"""async (expression) => {{
     const kernel = {_PANEL}.sessionContext.session.kernel;
@@ -76,8 +82,6 @@ KERNEL_EXPRESSION_JS = f"""async (expression) => {{
     const value = reply.content.user_expressions.value;
     return value.status === 'ok' ? value.data['text/plain'] : value.ename + ': ' + value.evalue;
 }}"""
-# Time kept back from the budget when waiting for Jupyter to start, so that the test itself can still run.
-TEST_MARGIN_S = 120.0
 PASSWORDS_JS = "() => Array.from(document.querySelectorAll('.jupyter-widgets input[type=password]'), (e) => e.value)"
 
 
@@ -124,7 +128,8 @@ def wait_until_up(proc: subprocess.Popen[Any], status_url: str, log: Path, deadl
 def jupyter(tmp_path: Path, deadline: Deadline) -> Iterator[Jupyter]:
     """JupyterLab on 127.0.0.1 with a random token and throwaway state, stopped (with its kernels) afterwards."""
     state, root, settings = tmp_path / "state", tmp_path / "root", tmp_path / "lab-settings"
-    state.mkdir(), root.mkdir(), settings.mkdir()
+    for folder in (state, root, settings):
+        folder.mkdir()
     (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
     port, token = free_port(), secrets.token_hex(16)
     command = [
@@ -155,10 +160,9 @@ def jupyter(tmp_path: Path, deadline: Deadline) -> Iterator[Jupyter]:
 def run_all_cells(page: Page, deadline: Deadline) -> list[dict[str, Any]]:
     """Run every cell once the kernel is idle; returns each code cell's execution count and errors."""
     page.wait_for_function(KERNEL_IDLE_JS, timeout=deadline.ms(cap=90))
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    # Done when every code cell has a count and the kernel is idle again (a cell that raises stops the rest).
-    done = f"() => ({KERNEL_IDLE_JS})() && ({CELLS_JS})().every((c) => c.count !== null || c.errors.length)"
-    page.wait_for_function(done, timeout=deadline.ms(cap=120))
+    # Not awaited: the command's promise lasts as long as the run, and page.evaluate has no timeout.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function(RUN_DONE_JS, timeout=deadline.ms(cap=120))
     return list(page.evaluate(CELLS_JS))
 
 
@@ -178,7 +182,7 @@ def connect_with_typed_keys(page: Page) -> str:
 def save_notebook(page: Page, path: Path) -> str:
     """Save through JupyterLab (widget state included, per LAB_OVERRIDES); the file's text as written to disk."""
     before = path.stat().st_mtime_ns
-    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    evaluate_within(page, "() => window.jupyterapp.commands.execute('docmanager:save')")
     assert path.stat().st_mtime_ns != before, "docmanager:save did not write the notebook"
     return path.read_text(encoding="utf-8")
 
@@ -216,8 +220,8 @@ def test_quickstart_notebook_in_jupyterlab(jupyter: Jupyter, page: Page, deadlin
     assert len(passwords) == 3, f"expected the form's 3 password fields, found {len(passwords)}"
     still_filled = sum(map(bool, passwords))
     assert still_filled == 0, f"{still_filled} of the password fields still hold text after Connect"
-    typed = f"tk.Credentials(*{list(TYPED.values())!r})"
-    reached = page.evaluate(KERNEL_EXPRESSION_JS, f"tk.credentials.session_credentials({EXCHANGE!r}) == {typed}")
+    same = f"tk.credentials.session_credentials({EXCHANGE!r}) == tk.Credentials(*{list(TYPED.values())!r})"
+    reached = evaluate_within(page, KERNEL_EXPRESSION_JS, same)
     assert reached == "True", f"the keys typed in the browser are not the session's {EXCHANGE} credentials: {reached}"
 
     text = save_notebook(page, notebook)
