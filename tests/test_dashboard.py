@@ -10,13 +10,12 @@ import pandas as pd
 import pytest
 
 import toolkit as tk
-from toolkit import history, unified
+from toolkit import demo_mode, history, unified
 from toolkit.errors import NetworkError
 
 # A range the demo cassettes answer: today the documented examples (Bitget bills of June 2021).
-# When the synthetic demo account (cassettes/<exchange>/demo/) lands, this becomes its period
-# (toolkit.demo_mode.PERIOD): the demo answers exactly the ranges it was recorded with.
-DEMO_RANGE = ("2021-06-01", "2021-06-30")
+# The synthetic demo account's year: the demo answers exactly the ranges it was recorded with.
+DEMO_RANGE = demo_mode.PERIOD
 
 
 def frame(schema, *rows):
@@ -292,7 +291,8 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     board = tk.widgets.dashboard(start=DEMO_RANGE[0], end=DEMO_RANGE[1])
     assert "Not connected" not in board.status.value
     assert {"binance", "bitget", "coinw", "kucoin"} <= set(board.balances["exchange"])
-    assert len(board.ledger) and set(board.exchanges.options) >= {"bitget"}
+    assert set(board.ledger["exchange"]) == {"bitget", "kucoin"} and len(board.ledger) > 500
+    assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE
     first, last = (pd.Timestamp(d, tz="UTC") for d in DEMO_RANGE)
     times = board.current_table["time"]

@@ -74,6 +74,7 @@ def test_kucoin_ledger_signs_amounts_by_direction(demo):
     df = unified.ledger(tk.connect("kucoin", progress=False), "2024-10-11", "2024-10-12")
     row = df.iloc[0]
     assert (row["account"], row["amount"], row["type"], row["raw_type"]) == ("trade", -0.01, "transfer", "SUB_TRANSFER")
+    assert pd.isna(row["balance"])  # deprecated by KuCoin: the documented example sends "0"
 
 
 def test_kucoin_withdrawals_with_fee_and_txid(demo):

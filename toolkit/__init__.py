@@ -56,6 +56,6 @@ def connect(
         # Never real keys in demo mode: the form's entry (fake keys typed there) or the demo's own.
         credentials = credentials or _session_credentials(exchange) or _demo.credentials(exchange)
         options.setdefault("sync_clock", False)
-    else:
-        credentials = resolve_credentials(exchange, credentials)
+        return _demo.prepare(cls(credentials, base_url=base_url, **options))
+    credentials = resolve_credentials(exchange, credentials)
     return cls(credentials, base_url=base_url, **options)

@@ -4,22 +4,40 @@
 ``tk.demo(False)`` switches it off. Nothing leaves the machine while it is on: a request that no
 cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``.
 
-For each exchange the demo reads ``cassettes/<exchange>/demo/`` when it exists (a synthetic
-account with a year of activity, written by ``scripts/make_demo_account.py``), else the
-documented-example cassettes in ``cassettes/<exchange>/``. ``tk.demo(examples=True)`` replays
+For each exchange the demo reads ``cassettes/<exchange>/demo/`` (a synthetic account with a year
+of activity, written by ``scripts/make_demo_account.py``) first, then the documented-example
+cassettes in ``cassettes/<exchange>/`` for anything the account does not answer. ``tk.demo(examples=True)`` replays
 only the documented examples (the parser tests use them: their values come from the docs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from requests.adapters import HTTPAdapter
+
+from toolkit import unified
 from toolkit.core.cassettes import CASSETTES, FolderPersister, make_vcr
 from toolkit.credentials import Credentials
 
 _cassette: AbstractContextManager[Any] | None = None
+
+# The synthetic accounts' year and what the demo asks of them. The notebooks, the report and the
+# dashboard use these; scripts/make_demo_account.py answers exactly these calls, so a demo that
+# asks for another range or symbol finds no cassette (vcrpy says which request it could not play).
+PERIOD = ("2025-11-01", "2026-11-01")
+SYMBOLS = ("BTC/USDT", "ETH/USDT")
+SEED = 2025
+DEMO_CALLS: tuple[Callable[[Any], Any], ...] = (
+    unified.balances,
+    lambda client: unified.ledger(client, *PERIOD),
+    lambda client: unified.deposits(client, *PERIOD),
+    lambda client: unified.withdrawals(client, *PERIOD),
+    lambda client: unified.fee_rates(client, SYMBOLS),
+)
 
 
 def credentials(exchange: str) -> Credentials:
@@ -29,11 +47,15 @@ def credentials(exchange: str) -> Credentials:
 
 
 def folders(examples: bool = False) -> list[Path]:
-    """The cassette folder replayed for each exchange: its synthetic account unless ``examples``."""
+    """The cassette folders replayed, in order of precedence: each exchange's synthetic account
+    (unless ``examples``), then its documented examples, which answer what the account does not
+    (the key descriptions, for instance)."""
     found = []
     for exchange_dir in sorted(p for p in CASSETTES.iterdir() if p.is_dir()):
         demo_dir = exchange_dir / "demo"
-        found.append(demo_dir if demo_dir.is_dir() and not examples else exchange_dir)
+        if demo_dir.is_dir() and not examples:
+            found.append(demo_dir)
+        found.append(exchange_dir)
     return found
 
 
@@ -67,6 +89,16 @@ def demo(enabled: bool = True, *, examples: bool = False) -> None:
         recorder.register_persister(_persister(folders(examples)))
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
+
+
+def prepare(client: Any) -> Any:
+    """Fit a new client for replay: its windows still run in threads, but through one pooled
+    connection in turn, because vcrpy replays unreliably when threads hold several at once."""
+    transport = getattr(client, "transport", None)
+    if transport is not None:  # HTTP clients (Binance speaks WebSocket)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True)
+        transport.session.mount("https://", adapter)
+    return client
 
 
 def active() -> bool:

@@ -37,7 +37,9 @@ KuCoin
     balances: ``get_accounts()``; account = type (main, trade, margin, ...), free = available,
     locked = holds, total = balance, time = when fetched (KuCoin sends none).
     ledger: ``get_account_ledgers()``; account = account_type in lower case, time = created_at,
-    amount = amount signed by direction (out is negative), balance, fee in the entry's currency,
+    amount = amount signed by direction (out is negative), fee in the entry's currency; balance is
+    NaN: KuCoin documents this endpoint's ``balance`` as deprecated, "no actual use" (its example
+    sends "0"), so it cannot check the ledger and the residual covers Bitget only,
     type from biz_type (…deposit…, …withdraw…, …exchange/trade…, …transfer…), raw_type = biz_type.
     deposits / withdrawals: ``get_deposits()`` / ``get_withdrawals()``; network = chain,
     txid = wallet_tx_id. KuCoin gives deposits no id: id = wallet_tx_id, else
@@ -199,7 +201,7 @@ def _kucoin_ledger(client: Any, start: TimeLike | None, end: TimeLike | None) ->
     sign = df["direction"].map({"in": 1.0, "out": -1.0})
     return pd.DataFrame(
         {"account": df["account_type"].str.lower(), "time": df["created_at"], "id": df["id"],
-         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign, "balance": df["balance"],
+         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign, "balance": np.nan,
          "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
          "type": df["biz_type"].map(_kucoin_type), "raw_type": df["biz_type"]}
     )  # fmt: skip
