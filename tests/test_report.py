@@ -1,17 +1,62 @@
+"""The README's main job: every notebook runs offline, and the report holds the figures."""
+
 from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
 
 from toolkit import demo_mode
 from toolkit.__main__ import main
+from toolkit.report import NOTEBOOKS
 
 
-def test_demo_report_is_written_offline_with_every_exchange(tmp_path, capsys):
-    out = tmp_path / "report.html"
-    assert main(["demo", "--out", str(out)]) == 0
-    html = out.read_text()
-    for exchange in ("Bitget", "Kucoin", "Coinw", "Binance"):
-        assert f"<h2>{exchange}</h2>" in html
-    assert "257.518301" in html  # CoinW's documented USDT balance
-    assert "class='error'" not in html
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    code = main(["demo", "--out", str(folder / "report.html"), "--notebooks-out", str(folder / "notebooks")])
+    return code, folder
+
+
+def test_the_main_job_succeeds_and_leaves_demo_mode_off(demo_run):
+    code, _ = demo_run
+    assert code == 0
+    assert not demo_mode.active()
+
+
+def test_report_embeds_plotly_once_and_every_figure(demo_run):
+    _, folder = demo_run
+    html = (folder / "report.html").read_text()
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings[0] == "Balances now" and headings[-1] == "Notebooks"
+    assert any(h.startswith("Balance history, rebuilt from the ledgers of bitget, kucoin") for h in headings)
+    assert len(re.findall(r'class="plotly-graph-div"', html)) == 4  # balance, fees, fee rates, residual
+    assert html.count("plotly.js v") == 1  # the library inline, once; nothing fetched
+    assert not re.search(r"<script[^>]+src=", html)
+    assert "Balance history by asset" in html and "Fees by month and type" in html
+    assert "SYNTHETIC" in html
     assert "DEMO-" not in html and "SECRET" not in html
-    assert "Wrote" in capsys.readouterr().out
-    assert not demo_mode.active()  # the report switches demo mode off again
+
+
+def test_every_notebook_ran_top_to_bottom(demo_run):
+    _, folder = demo_run
+    names = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == names
+    assert len(names) == 5
+    for name in names:
+        notebook = nbformat.read(folder / "notebooks" / name, as_version=4)
+        cells = [c for c in notebook.cells if c.cell_type == "code"]
+        assert all(c.execution_count for c in cells), f"{name}: a cell did not run"
+        errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{name}: {errors[0].ename}: {errors[0].evalue}"
+        assert "widgets" not in notebook.metadata  # no widget state saved
+
+
+def test_ledger_notebook_finds_the_demo_ledger_consistent(demo_run):
+    _, folder = demo_run
+    notebook = nbformat.read(folder / "notebooks" / "02_ledger_and_balance_history.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    residual = float(re.search(r"largest residual: (\S+)", printed).group(1))
+    assert residual < 1e-8
+    assert re.search(r"\d{3,} entries; no ledger for: binance, coinw", printed)

@@ -305,7 +305,9 @@ def _total(values: pd.Series) -> Any:
         return np.nan
     if values.dtype == object:
         return sum((Decimal(v) if not isinstance(v, Decimal) else v for v in present), Decimal(0))
-    return float(present.sum())
+    # Float sums pick up binary noise (0.0000027 + ... = 0.0000026999999999997); exchanges send at
+    # most 10 decimals, so rounding there removes the noise and keeps every digit that was sent.
+    return round(float(present.sum()), 10)
 
 
 def _is_nonzero(value: Any) -> bool:

@@ -1,105 +1,155 @@
-"""The account report: a self-contained HTML page of tables, written from any set of clients."""
+"""The main job: run every notebook offline and write the account report (figures and tables).
+
+``python -m toolkit demo`` calls :func:`run_demo`. The report is one self-contained HTML file:
+plotly.js is embedded once, so it opens from disk with no network.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from toolkit import demo_mode
-from toolkit.errors import ToolkitError
+from toolkit import demo_mode, history, plots, unified
 
-Section = tuple[str, Callable[[Any], pd.DataFrame]]
-
-# What the demo report shows for each exchange. The ranges match the documented-example cassettes.
-DEMO_SECTIONS: dict[str, list[Section]] = {
-    "bitget": [
-        ("Balances", lambda c: c.get_balances()),
-        ("Fee rates, BTCUSDT", lambda c: c.get_user_fee_ratio("BTCUSDT")),
-        ("Ledger (bills), June 2021", lambda c: c.get_bills(start_time="2021-06-01", end_time="2021-06-30")),
-        ("Deposits", lambda c: c.get_deposit_history(start_time="2022-05-20", end_time="2022-05-25")),
-        ("Withdrawals", lambda c: c.get_withdrawal_history("USDT", start_time="2022-05-20", end_time="2022-05-25")),
-    ],
-    "kucoin": [
-        ("Accounts", lambda c: c.get_accounts()),
-        ("Ledger, 11 Oct 2024", lambda c: c.get_account_ledgers(start_time="2024-10-11", end_time="2024-10-12")),
-        ("Deposits, July 2024", lambda c: c.get_deposits("USDT", start_time="2024-07-01", end_time="2024-07-31")),
-        ("Withdrawals, Oct 2022", lambda c: c.get_withdrawals("XRP", start_time="2022-10-01", end_time="2022-10-31")),
-        ("Cross margin", lambda c: c.get_margin_account()),
-    ],
-    "coinw": [
-        ("Balances", lambda c: c.get_complete_balances()),
-        ("Deposits and withdrawals, HC", lambda c: c.get_deposit_withdrawal_history("HC")),
-    ],
-    "binance": [
-        ("Account", lambda c: c.get_account_info()),
-        ("Order rate limits", lambda c: c.get_order_rate_limits()),
-    ],
-}
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
-h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; } h3 { font-size: 1rem; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
-th { background: #f4f4f4; } .note { color: #666; font-size: 0.85rem; } .error { color: #a00; }
+th { background: #f4f4f4; } .note { color: #666; font-size: 0.85rem; }
 """
 
 
-def render(title: str, blocks: Iterable[tuple[str, list[tuple[str, pd.DataFrame | ToolkitError]]]], note: str) -> str:
-    """HTML for ``blocks``: (exchange, [(section title, frame or the error that stopped it)])."""
+@dataclass
+class NotebookRun:
+    name: str
+    seconds: float
+    output: Path
+    error: str | None = None
+
+
+def run_notebooks(folder: Path, out: Path, *, timeout: int = 300) -> list[NotebookRun]:
+    """Execute every ``*.ipynb`` of ``folder`` top to bottom and save the executed copies in ``out``.
+
+    A notebook that fails does not stop the others; its error is returned (and its partly run copy
+    saved, so the failing cell can be seen). Widget state is not saved with the outputs.
+    """
+    import nbclient
+    import nbformat
+
+    out.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        started = time.monotonic()
+        print(f"  {path.name} ...", end=" ", flush=True)
+        error = None
+        try:
+            nbclient.NotebookClient(
+                notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not its warnings about local TCP
+                resources={"metadata": {"path": str(folder)}},
+            ).execute()  # fmt: skip
+        except Exception as err:  # a cell's error, a timeout, a dead kernel: all are reported
+            # A cell's error carries its name and value; str(err) would be the coloured traceback.
+            error = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
+        run = NotebookRun(path.name, time.monotonic() - started, out / path.name, error)
+        nbformat.write(notebook, run.output)
+        print(f"{'FAILED: ' + error if error else 'ok'} ({run.seconds:.1f} s)", flush=True)
+        runs.append(run)
+    return runs
+
+
+def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The report's sections over the demo accounts' year."""
+    start, end = demo_mode.PERIOD
+    balances = unified.balances(clients)
+    ledger = unified.ledger(clients, start, end)
+    withdrawals = unified.withdrawals(clients, start, end)
+    rates = unified.fee_rates(clients, demo_mode.SYMBOLS)
+    fees = history.fee_history(ledger, withdrawals, freq="MS")
+    with_ledger = ", ".join(ledger.attrs["exchanges"])
+    without = ", ".join(ledger.attrs.get("not_available", [])) or "none"
+    return [
+        ("Balances now", balances),
+        (f"Balance history, rebuilt from the ledgers of {with_ledger} (none from {without}: see tk.sync)",
+         plots.balance_history(history.balance_history(ledger, balances))),
+        ("Fees paid by month", plots.fee_history(fees)),
+        ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
+        ("Fee rates in force", plots.fee_rates(rates)),
+        ("Fee rates, table", rates),
+        ("What the ledgers cannot explain (residual)",
+         plots.residual(history.residual(ledger, balances), tolerance=1e-8)),
+        ("Ledger entries by type", ledger.pivot_table(
+            index="exchange", columns="type", values="id", aggfunc="count", fill_value=0).reset_index()),
+    ]  # fmt: skip
+
+
+def render(title: str, note: str, sections: Iterable[tuple[str, Any]]) -> str:
+    """One HTML page of (heading, table or plotly figure) sections.
+
+    The first figure carries plotly.js inline and the others reuse it, so the page needs no network.
+    """
     parts = [f"<h1>{html.escape(title)}</h1>", f"<p class='note'>{html.escape(note)}</p>"]
-    for exchange, sections in blocks:
-        parts.append(f"<h2>{html.escape(exchange.capitalize())}</h2>")
-        for name, result in sections:
-            parts.append(f"<h3>{html.escape(name)}</h3>")
-            if isinstance(result, ToolkitError):
-                parts.append(f"<p class='error'>{html.escape(str(result))}</p>")
-            elif result.empty:
-                parts.append("<p class='note'>(nothing)</p>")
-            else:
-                parts.append(result.to_html(index=False, border=0, na_rep=""))
+    plotly_included = False
+    for name, content in sections:
+        parts.append(f"<h2>{html.escape(name)}</h2>")
+        if isinstance(content, pd.DataFrame):
+            shown = content.to_html(index=False, border=0, na_rep="") if len(content) else "(nothing)"
+            parts.append(shown)
+        else:
+            parts.append(content.to_html(full_html=False, include_plotlyjs=not plotly_included))
+            plotly_included = True
     head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_STYLE}</style>"
     return f"<!doctype html><html><head>{head}</head><body>{''.join(parts)}</body></html>"
 
 
-def collect(client: Any, sections: list[Section]) -> list[tuple[str, pd.DataFrame | ToolkitError]]:
-    """Run each section; an error is shown in its place rather than hiding the rest of the report."""
-    results: list[tuple[str, pd.DataFrame | ToolkitError]] = []
-    for name, query in sections:
-        try:
-            results.append((name, query(client)))
-        except ToolkitError as err:
-            results.append((name, err))
-    return results
+def _notebook_table(runs: list[NotebookRun]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"notebook": [r.name for r in runs], "result": [r.error or "ran top to bottom" for r in runs],
+         "seconds": [round(r.seconds, 1) for r in runs], "executed copy": [str(r.output) for r in runs]}
+    )  # fmt: skip
 
 
-def write_demo_report(path: Path) -> Path:
-    """Run the demo report offline on the shipped cassettes and write it to ``path``."""
+def run_demo(report: Path, notebooks_out: Path | None) -> bool:
+    """Run the notebooks (unless ``notebooks_out`` is None) and write the demo report to ``report``.
+
+    Returns whether every notebook ran; the report is written either way and lists them.
+    """
+    runs: list[NotebookRun] = []
+    if notebooks_out is not None:
+        print(f"Running the notebooks in {NOTEBOOKS} (executed copies in {notebooks_out}):")
+        runs = run_notebooks(NOTEBOOKS, notebooks_out)
+    print("Writing the report ...", flush=True)
+    was_active = demo_mode.active()
+    demo_mode.demo()
     import toolkit as tk
 
-    was_active = demo_mode.active()
-    tk.demo()
+    clients = {name: tk.connect(name, progress=False) for name in tk.EXCHANGES}
     try:
-        blocks = []
-        for exchange, sections in DEMO_SECTIONS.items():
-            client = tk.connect(exchange, progress=False)
-            blocks.append((exchange, collect(client, sections)))
+        sections = demo_sections(clients)
+    finally:
+        for client in clients.values():
             if hasattr(client, "close"):  # websocket clients hold a connection and a loop thread
                 client.close()
-    finally:
         if not was_active:
-            tk.demo(False)
+            demo_mode.demo(False)
+    if runs:
+        sections.append(("Notebooks", _notebook_table(runs)))
+    start, end = demo_mode.PERIOD
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    note = f"Demo mode: replayed from the shipped cassettes with fake keys, no network. Written {stamp}."
-    path.write_text(render("Exchange account report (demo)", blocks, note))
-    for exchange, results in blocks:
-        print(f"{exchange}:")
-        for name, result in results:
-            shown = f"error: {result}" if isinstance(result, ToolkitError) else f"{len(result)} rows"
-            print(f"  {name}: {shown}")
-    return path
+    note = (
+        f"Demo mode: SYNTHETIC accounts ({start} to {end}) replayed from the shipped cassettes with fake keys, "
+        f"no network. Written {stamp}."
+    )
+    report.write_text(render("Exchange account report (demo)", note, sections), encoding="utf-8")
+    return not any(r.error for r in runs)
