@@ -31,9 +31,6 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 PERIODS = {"day": "D", "week": "W", "month": "MS"}  # label -> history.fee_history freq
-# toolkit.plots groups the fee history again with a pandas Grouper, where "W" would label a week
-# by its Sunday end; history.fee_history labels it by its Monday start, which "W-MON" keeps.
-_PLOT_FREQ = {"D": "D", "W": "W-MON", "MS": "MS"}
 FORMATS = ("csv", "parquet")
 TABLE_ROWS = 500  # rows shown; the export and current_table have them all
 
@@ -250,7 +247,7 @@ class Dashboard:
         _replace_figure(self.balance_figure, plots.balance_history(self._selected(self.history)))
         withdrawals = None if self.withdrawals is None else self._selected(self.withdrawals)
         fees = history.fee_history(self._selected(self.ledger), withdrawals, freq=self.period.value)
-        _replace_figure(self.fee_figure, plots.fee_history(fees, freq=_PLOT_FREQ[self.period.value]))
+        _replace_figure(self.fee_figure, plots.fee_history(fees, freq=self.period.value))
         table = self.current_table
         shown = table.head(TABLE_ROWS)
         note = f"showing {len(shown):,} of {len(table):,} ledger entries, newest first"

@@ -99,8 +99,8 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
         A FEE HISTORY frame: ``time``, ``exchange``, ``asset``, ``type``, ``fee`` (>= 0, in
         ``asset``). Exchanges are added together per asset; filter the frame for one exchange.
     freq : str
-        The period of a bar, a pandas frequency: ``"MS"`` months (the default), ``"W-MON"``,
-        ``"D"``, ``"QS"``, ...
+        The period of a bar, a pandas frequency: ``"MS"`` months (the default), ``"W"`` weeks
+        from Monday (as ``toolkit.history.fee_history`` labels them), ``"D"``, ``"QS"``, ...
 
     Returns
     -------
@@ -109,6 +109,8 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
         type stacked, and a ``scatter`` text trace named "total" with each period's exact total.
     """
     data = _checked(df, FEE_HISTORY_COLUMNS, "fee_history")
+    # A pandas "W" bins end on Sundays; toolkit.history labels weeks by their Monday start.
+    freq = {"W": "W-MON"}.get(freq, freq)
     monthly = freq in ("MS", "ME", "M")
     title = "Fees by month and type" if monthly else f"Fees by period ({freq}) and type"
     if data.empty:

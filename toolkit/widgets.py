@@ -83,8 +83,9 @@ def dashboard(
     The Export button writes the selected ledger entries (``Dashboard.current_table``) to the file
     named, as CSV or Parquet; an existing file is replaced only when "overwrite" is ticked.
 
+    >>> from toolkit.demo_mode import PERIOD   # the demo accounts' year     # doctest: +SKIP
     >>> tk.demo()                                                           # doctest: +SKIP
-    >>> board = tk.widgets.dashboard(start="2025-01-01", end="2026-01-01")  # doctest: +SKIP
+    >>> board = tk.widgets.dashboard(start=PERIOD[0], end=PERIOD[1])        # doctest: +SKIP
     >>> board                            # shows it in the notebook         # doctest: +SKIP
     >>> board.assets.value = ("BTC",)    # what picking BTC does            # doctest: +SKIP
     >>> board.current_table.head()       # the selected ledger entries      # doctest: +SKIP
