@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import toolkit as tk
-from toolkit import unified
+from toolkit import demo_mode, unified
 from toolkit.errors import ConfigurationError
 
 
@@ -51,9 +51,24 @@ def test_conform_rejects_non_numeric_amounts():
         unified.conform(pd.DataFrame({"amount": ["x"]}), {"amount": "float64"})
 
 
-def test_bitget_transfers_explain_what_to_call(demo):
-    with pytest.raises(ConfigurationError, match="get_transfer_history"):
-        unified.transfers(tk.connect("bitget"))
+def test_transfers_pair_the_two_sides_of_kucoin_ledger_entries():
+    tk.demo()  # the synthetic account: KuCoin deposits land in main and move to trade
+    try:
+        df = unified.transfers([tk.connect("kucoin", progress=False), tk.connect("bitget")], *demo_mode.PERIOD)
+    finally:
+        tk.demo(False)
+    assert list(df.columns) == list(unified.TRANSFERS)
+    assert set(df["exchange"]) == {"kucoin"}  # the Bitget demo account made no transfer
+    assert set(zip(df["from_account"], df["to_account"], strict=True)) == {("main", "trade"), ("trade", "main")}
+    first = df.iloc[0]
+    assert (first["asset"], first["amount"], first["from_account"]) == ("USDT", 5000.0, "main")
+    assert (df["amount"] > 0).all() and df["id"].is_unique
+
+
+def test_an_unpaired_transfer_names_one_side(demo):
+    df = unified.transfers(tk.connect("kucoin", progress=False), "2024-10-11", "2024-10-12")
+    assert df[["amount", "from_account"]].values.tolist() == [[0.01, "trade"]]
+    assert pd.isna(df.loc[0, "to_account"])  # a transfer to a sub-account: KuCoin books one side here
 
 
 def test_balances_of_all_four_exchanges_concatenate(demo):

@@ -31,8 +31,9 @@ Bitget
     deposits / withdrawals: ``get_deposit_history()`` / ``get_withdrawal_history()``;
     id = order_id, amount = size, fee = |fee| (withdrawals; deposits carry none), network = chain,
     address = to_address, txid = trade_id.
-    transfers: ``get_transfer_history()``; id = transfer_id, amount = size, time = ts,
-    from_account / to_account = from_type / to_type.
+    transfers: the ledger's transfer entries (``get_transfer_history`` needs a coin and a source
+    account per call); from_account is "spot" for transfer-out, to_account for transfer-in, the
+    other side NaN (the bill does not name it); id = bill_id, amount = |size|.
 KuCoin
     balances: ``get_accounts()``; account = type (main, trade, margin, ...), free = available,
     locked = holds, total = balance, time = when fetched (KuCoin sends none).
@@ -41,6 +42,9 @@ KuCoin
     NaN: KuCoin documents this endpoint's ``balance`` as deprecated, "no actual use" (its example
     sends "0"), so it cannot check the ledger and the residual covers Bitget only,
     type from biz_type (…deposit…, …withdraw…, …exchange/trade…, …transfer…), raw_type = biz_type.
+    transfers: the ledger's transfer entries, an out and an in entry of the same currency, amount
+    and time paired into one row (from_account = the out entry's account, to_account the in's);
+    a transfer to or from a sub-account has one side only. id = the out entry's id.
     deposits / withdrawals: ``get_deposits()`` / ``get_withdrawals()``; network = chain,
     txid = wallet_tx_id. KuCoin gives deposits no id: id = wallet_tx_id, else
     ``<currency>:<created_at ms>:<amount>``.
@@ -266,10 +270,28 @@ def _binance_fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
 
 
 def _bitget_transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
-    raise ConfigurationError(
-        "Bitget lists transfers per coin and source account: call "
-        "client.get_transfer_history(asset_id, from_type, start_time, end_time) for each."
-    )
+    # Bitget's transfer history wants a coin and a source account per call; its bills list every
+    # transfer of the spot account, with the other side unnamed.
+    return _paired_transfers(_bitget_ledger(client, start, end))
+
+
+def _kucoin_transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    return _paired_transfers(_kucoin_ledger(client, start, end))
+
+
+def _paired_transfers(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Transfers from ledger entries: an outgoing and an incoming entry of the same asset, size
+    and moment are one transfer between the two accounts; an unpaired one names one side only."""
+    moves = ledger[ledger["type"] == "transfer"].assign(size=ledger["amount"].abs())
+    keys = ["time", "asset", "size"]
+    outgoing = moves[moves["amount"] < 0][[*keys, "id", "account"]]
+    incoming = moves[moves["amount"] > 0][[*keys, "id", "account"]]
+    pairs = outgoing.merge(incoming, on=keys, how="outer", suffixes=("_from", "_to"))
+    return pd.DataFrame(
+        {"account": pairs["account_from"].fillna(pairs["account_to"]), "time": pairs["time"],
+         "id": pairs["id_from"].fillna(pairs["id_to"]), "asset": pairs["asset"], "amount": pairs["size"],
+         "from_account": pairs["account_from"], "to_account": pairs["account_to"], "status": None}
+    )  # fmt: skip
 
 
 _MAPPINGS: dict[str, dict[str, Callable[..., pd.DataFrame]]] = {
@@ -282,7 +304,7 @@ _MAPPINGS: dict[str, dict[str, Callable[..., pd.DataFrame]]] = {
     "ledger": {"bitget": _bitget_ledger, "kucoin": _kucoin_ledger},
     "deposits": {"bitget": _bitget_deposits, "coinw": _coinw_side(1), "kucoin": _kucoin_deposits},
     "withdrawals": {"bitget": _bitget_withdrawals, "coinw": _coinw_side(2), "kucoin": _kucoin_withdrawals},
-    "transfers": {"bitget": _bitget_transfers},
+    "transfers": {"bitget": _bitget_transfers, "kucoin": _kucoin_transfers},
     "fee_rates": {"binance": _binance_fee_rates, "bitget": _bitget_fee_rates, "kucoin": _kucoin_fee_rates},
 }
 
