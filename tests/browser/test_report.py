@@ -22,11 +22,14 @@ FIGURE_DIV = re.compile(r"""<div\b[^>]*\bclass=["'][^"']*\bplotly-graph-div\b"""
 
 
 def write_demo_report(folder: Path, deadline: Deadline) -> Path:
-    """``python -m toolkit demo --out <folder>/report.html``, exactly as the README runs it."""
+    """``python -m toolkit demo --out <folder>/report.html``, exactly as the README runs it.
+
+    Run in ``folder``, so the executed notebook copies it also writes (``out/notebooks``) stay there.
+    """
     out = folder / "report.html"
     command = [sys.executable, "-m", "toolkit", "demo", "--out", str(out)]
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=deadline.left())
-    assert done.returncode == 0, f"{' '.join(command[1:])} failed:\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"{' '.join(command[1:])} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return out
 
 
