@@ -88,7 +88,8 @@ def residual(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
     rows = _replayed(ledger, balances)
     rows = rows[rows["balance"].notna()]
     rows["day"] = rows["time"].dt.normalize()
-    rows["residual"] = rows["balance"] - rows["rebuilt"]
+    # Rounded where exchanges stop (10 decimals): beyond that it is float noise, not a residual.
+    rows["residual"] = (rows["balance"] - rows["rebuilt"]).round(10)
     out = rows.groupby([*KEYS, "day"], as_index=False)["residual"].last().rename(columns={"day": "time"})
     return out[["time", *KEYS, "residual"]].sort_values(["time", *KEYS]).reset_index(drop=True)
 
