@@ -57,5 +57,4 @@ def connect(
         credentials = credentials or _session_credentials(exchange) or _demo.credentials(exchange)
         options.setdefault("sync_clock", False)
         return _demo.prepare(cls(credentials, base_url=base_url, **options))
-    credentials = resolve_credentials(exchange, credentials)
-    return cls(credentials, base_url=base_url, **options)
+    return cls(resolve_credentials(exchange, credentials), base_url=base_url, **options)

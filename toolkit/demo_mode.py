@@ -6,8 +6,9 @@ cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``
 
 For each exchange the demo reads ``cassettes/<exchange>/demo/`` (a synthetic account with a year
 of activity, written by ``scripts/make_demo_account.py``) first, then the documented-example
-cassettes in ``cassettes/<exchange>/`` for anything the account does not answer. ``tk.demo(examples=True)`` replays
-only the documented examples (the parser tests use them: their values come from the docs).
+cassettes in ``cassettes/<exchange>/`` for anything the account does not answer.
+``tk.demo(examples=True)`` replays only the documented examples (the parser tests use them: their
+values come from the docs).
 """
 
 from __future__ import annotations
