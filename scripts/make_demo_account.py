@@ -35,13 +35,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import requests
 from vcr.request import Request
 
 import toolkit as tk
 from toolkit import demo_mode
-from toolkit.core.cassettes import CASSETTES, InlineFilteredYaml, scrub_request
-from toolkit.core.http import Call
+from toolkit.cassettes import CASSETTES, InlineFilteredYaml, scrub_request
+from toolkit.core.http import Call, Reply
 from toolkit.core.ratelimit import RateLimiter
 
 HEADER = (
@@ -379,7 +378,7 @@ class Recorder:
         self.interactions: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.seen: set[tuple[str, str, Any]] = set()
 
-    def send(self, call: Call) -> requests.Response:
+    def send(self, call: Call) -> Reply:
         parts = urlsplit(call.url)
         query = dict(parse_qsl(parts.query))
         if call.body:
@@ -395,11 +394,7 @@ class Recorder:
                  "response": {"status": {"code": 200, "message": "OK"},
                               "headers": {"Content-Type": ["application/json"]}, "body": {"string": body}}}
             )  # fmt: skip
-        response = requests.Response()
-        response.status_code = 200
-        response._content = body.encode()
-        response.headers["Content-Type"] = "application/json"
-        return response
+        return Reply(200, {"Content-Type": "application/json"}, body.encode())
 
 
 def build(seed: int) -> dict[str, Account]:

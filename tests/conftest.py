@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import toolkit as tk
-from toolkit.core.cassettes import make_vcr
+from toolkit.cassettes import make_vcr
 from toolkit.core.ratelimit import RateLimiter
 
 # No test may reach a real system keyring (or prompt for one on a developer's machine).

@@ -10,7 +10,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import demo_mode, history, unified
-from toolkit.core.cassettes import CASSETTES
+from toolkit.cassettes import CASSETTES
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_demo_account.py"
 
@@ -60,8 +60,11 @@ def test_history_rebuilt_from_the_demo_ledger_matches_its_balances(account):
     assert set(residual["exchange"]) == {"bitget"}  # KuCoin's ledger reports no usable balance
     assert residual["residual"].abs().max() < 1e-8
     # Both accounts opened empty: today's balances minus every entry leaves nothing, per asset.
-    opening = balances.groupby(["exchange", "asset"])["total"].sum().sub(
-        ledger.groupby(["exchange", "asset"])["amount"].sum(), fill_value=0.0)
+    opening = (
+        balances.groupby(["exchange", "asset"])["total"]
+        .sum()
+        .sub(ledger.groupby(["exchange", "asset"])["amount"].sum(), fill_value=0.0)
+    )
     assert opening[["bitget", "kucoin"]].abs().max() < 1e-8
 
 

@@ -18,9 +18,45 @@ def ledger():
     # A consistent ledger: deposit 100, buy costs 40 (fee 0.1 USDT), withdraw 10; running balance reported.
     return frame(
         [
-            {"exchange": "bitget", "account": "spot", "time": T, "id": "1", "asset": "USDT", "amount": 100.0, "balance": 100.0, "fee": 0.0, "fee_asset": "USDT", "type": "deposit", "raw_type": "DEPOSIT"},
-            {"exchange": "bitget", "account": "spot", "time": T + pd.Timedelta(hours=30), "id": "2", "asset": "USDT", "amount": -40.0, "balance": 60.0, "fee": 0.1, "fee_asset": "USDT", "type": "trade", "raw_type": "BUY"},
-            {"exchange": "bitget", "account": "spot", "time": T + pd.Timedelta(hours=50), "id": "3", "asset": "USDT", "amount": -10.0, "balance": 50.0, "fee": 1.0, "fee_asset": "USDT", "type": "withdrawal", "raw_type": "WITHDRAW"},
+            {
+                "exchange": "bitget",
+                "account": "spot",
+                "time": T,
+                "id": "1",
+                "asset": "USDT",
+                "amount": 100.0,
+                "balance": 100.0,
+                "fee": 0.0,
+                "fee_asset": "USDT",
+                "type": "deposit",
+                "raw_type": "DEPOSIT",
+            },
+            {
+                "exchange": "bitget",
+                "account": "spot",
+                "time": T + pd.Timedelta(hours=30),
+                "id": "2",
+                "asset": "USDT",
+                "amount": -40.0,
+                "balance": 60.0,
+                "fee": 0.1,
+                "fee_asset": "USDT",
+                "type": "trade",
+                "raw_type": "BUY",
+            },
+            {
+                "exchange": "bitget",
+                "account": "spot",
+                "time": T + pd.Timedelta(hours=50),
+                "id": "3",
+                "asset": "USDT",
+                "amount": -10.0,
+                "balance": 50.0,
+                "fee": 1.0,
+                "fee_asset": "USDT",
+                "type": "withdrawal",
+                "raw_type": "WITHDRAW",
+            },
         ],
         unified.LEDGER,
     )
@@ -28,7 +64,20 @@ def ledger():
 
 @pytest.fixture
 def balances():
-    return frame([{"exchange": "bitget", "account": "spot", "asset": "USDT", "free": 50.0, "locked": 0.0, "total": 50.0, "time": T + pd.Timedelta(days=3)}], unified.BALANCES)
+    return frame(
+        [
+            {
+                "exchange": "bitget",
+                "account": "spot",
+                "asset": "USDT",
+                "free": 50.0,
+                "locked": 0.0,
+                "total": 50.0,
+                "time": T + pd.Timedelta(days=3),
+            }
+        ],
+        unified.BALANCES,
+    )
 
 
 def test_balance_history_rebuilds_each_day(ledger, balances):
@@ -56,7 +105,10 @@ def test_missing_entry_shows_against_todays_balance(ledger, balances):
 
 
 def test_snapshots_fill_exchanges_without_ledger(ledger, balances):
-    snaps = frame([{"exchange": "coinw", "account": "spot", "asset": "BTC", "free": 1.0, "locked": 0.5, "total": 1.5, "time": T}], unified.BALANCES)
+    snaps = frame(
+        [{"exchange": "coinw", "account": "spot", "asset": "BTC", "free": 1.0, "locked": 0.5, "total": 1.5, "time": T}],
+        unified.BALANCES,
+    )
     df = history.balance_history(ledger, balances, snapshots=snaps)
     coinw = df[df["exchange"] == "coinw"]
     assert coinw["balance"].tolist() == [1.5]

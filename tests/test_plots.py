@@ -29,25 +29,30 @@ def dates(trace: dict) -> list[str]:
 @pytest.fixture
 def history() -> pd.DataFrame:
     """BALANCE HISTORY: BTC on two exchanges, USDT on one, over two days."""
-    return pd.DataFrame({
-        "time": days("2025-01-01", "2025-01-02", "2025-01-01", "2025-01-02", "2025-01-01", "2025-01-02"),
-        "exchange": text(["kucoin", "kucoin", "bitget", "bitget", "kucoin", "kucoin"]),
-        "asset": text(["BTC", "BTC", "BTC", "BTC", "USDT", "USDT"]),
-        "balance": [0.1, 0.2, 1.0, 1.25, 100.0, 99.123456789],
-    })
+    return pd.DataFrame(
+        {
+            "time": days("2025-01-01", "2025-01-02", "2025-01-01", "2025-01-02", "2025-01-01", "2025-01-02"),
+            "exchange": text(["kucoin", "kucoin", "bitget", "bitget", "kucoin", "kucoin"]),
+            "asset": text(["BTC", "BTC", "BTC", "BTC", "USDT", "USDT"]),
+            "balance": [0.1, 0.2, 1.0, 1.25, 100.0, 99.123456789],
+        }
+    )
 
 
 @pytest.fixture
 def fees() -> pd.DataFrame:
     """FEE HISTORY with exact amounts: USDT trading and withdrawal fees, one BTC fee."""
-    return pd.DataFrame({
-        "time": days("2025-01-03", "2025-01-20", "2025-01-21", "2025-02-01", "2025-01-05"),
-        "exchange": text(["kucoin", "bitget", "kucoin", "kucoin", "kucoin"]),
-        "asset": text(["USDT", "USDT", "USDT", "USDT", "BTC"]),
-        "type": text(["trading", "trading", "withdrawal", "trading", "trading"]),
-        "fee": pd.Series([Decimal(v) for v in ("0.1", "0.200000000000000001", "1", "0.5", "0.00000001")],
-                         dtype="object"),
-    })
+    return pd.DataFrame(
+        {
+            "time": days("2025-01-03", "2025-01-20", "2025-01-21", "2025-02-01", "2025-01-05"),
+            "exchange": text(["kucoin", "bitget", "kucoin", "kucoin", "kucoin"]),
+            "asset": text(["USDT", "USDT", "USDT", "USDT", "BTC"]),
+            "type": text(["trading", "trading", "withdrawal", "trading", "trading"]),
+            "fee": pd.Series(
+                [Decimal(v) for v in ("0.1", "0.200000000000000001", "1", "0.5", "0.00000001")], dtype="object"
+            ),
+        }
+    )
 
 
 def test_import_toolkit_does_not_import_plotly():
@@ -100,8 +105,11 @@ def test_fee_history_stacks_types_per_month_with_exact_totals(fees):
     traces = [(t["type"], t["name"], t["yaxis"]) for t in fig["data"]]
     # BTC and USDT are never added together: each has its own panel and axis
     assert traces == [
-        ("bar", "trading", "y"), ("scatter", "total", "y"),
-        ("bar", "trading", "y2"), ("bar", "withdrawal", "y2"), ("scatter", "total", "y2"),
+        ("bar", "trading", "y"),
+        ("scatter", "total", "y"),
+        ("bar", "trading", "y2"),
+        ("bar", "withdrawal", "y2"),
+        ("scatter", "total", "y2"),
     ]
     btc_trading, btc_total, trading, withdrawal, total = fig["data"]
     assert btc_total["text"] == ["0.00000001"]
@@ -133,20 +141,25 @@ def test_fee_history_other_periods_and_floats(fees):
 
 
 def test_fee_rates_grouped_bars_on_a_percent_axis():
-    rates = pd.DataFrame({
-        "exchange": text(["kucoin", "binance", "bitget"]),
-        "symbol": pd.Series([None, "BTCUSDT", "BTCUSDT"], dtype="str"),
-        "maker": [0.001, 0.00075, 0.0008],
-        "taker": [0.001, 0.001, 0.0008],
-        "source": text(["base fee", "commission rates", "fee ratio"]),
-    })
+    rates = pd.DataFrame(
+        {
+            "exchange": text(["kucoin", "binance", "bitget"]),
+            "symbol": pd.Series([None, "BTCUSDT", "BTCUSDT"], dtype="str"),
+            "maker": [0.001, 0.00075, 0.0008],
+            "taker": [0.001, 0.001, 0.0008],
+            "source": text(["base fee", "commission rates", "fee ratio"]),
+        }
+    )
     fig = plots.fee_rates(rates).to_dict()
     maker, taker = fig["data"]
     assert (maker["type"], maker["name"], taker["type"], taker["name"]) == ("bar", "maker", "bar", "taker")
     assert list(maker["x"]) == ["kucoin · account", "binance · BTCUSDT", "bitget · BTCUSDT"]
     assert maker["y"] == [0.001, 0.00075, 0.0008]  # the fractions as given; the axis shows percent
     assert [list(row) for row in maker["customdata"]] == [
-        ["0.1", "0.001", "base fee"], ["0.075", "0.00075", "commission rates"], ["0.08", "0.0008", "fee ratio"]]
+        ["0.1", "0.001", "base fee"],
+        ["0.075", "0.00075", "commission rates"],
+        ["0.08", "0.0008", "fee ratio"],
+    ]
     assert maker["hovertemplate"].startswith("%{x}<br>maker: %{customdata[0]} % (%{customdata[1]})")
     layout = fig["layout"]
     assert layout["barmode"] == "group"
@@ -156,12 +169,14 @@ def test_fee_rates_grouped_bars_on_a_percent_axis():
 
 
 def test_residual_marks_the_days_that_do_not_add_up():
-    frame = pd.DataFrame({
-        "time": days("2025-01-01", "2025-01-02", "2025-01-03", "2025-01-01", "2025-01-02"),
-        "exchange": text(["kucoin"] * 3 + ["bitget"] * 2),
-        "asset": text(["BTC", "BTC", "BTC", "USDT", "USDT"]),
-        "residual": [0.0, -0.00000002, 1e-18, 0.0, 0.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "time": days("2025-01-01", "2025-01-02", "2025-01-03", "2025-01-01", "2025-01-02"),
+            "exchange": text(["kucoin"] * 3 + ["bitget"] * 2),
+            "asset": text(["BTC", "BTC", "BTC", "USDT", "USDT"]),
+            "residual": [0.0, -0.00000002, 1e-18, 0.0, 0.0],
+        }
+    )
     fig = plots.residual(frame).to_dict()
     btc, usdt = fig["data"]
     assert (btc["type"], btc["mode"], btc["yaxis"], usdt["yaxis"]) == ("scatter", "lines+markers", "y", "y2")

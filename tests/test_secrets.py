@@ -27,12 +27,13 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET, FAKE_VALUES
 from toolkit import demo_mode
-from toolkit.core.cassettes import CASSETTES, make_vcr
+from toolkit.cassettes import CASSETTES, make_vcr
 from toolkit.core.client import RestClient
-from toolkit.core.redact import SENSITIVE_HEADERS, SENSITIVE_PARAMS, redact_exception
+from toolkit.core.redact import redact_exception
 from toolkit.errors import ToolkitError
-from toolkit.exchanges import client_class
+from toolkit.exchanges import client_class, sensitive_names
 
+SENSITIVE_HEADERS, SENSITIVE_PARAMS = sensitive_names()
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 AUTH_NAMES = SENSITIVE_HEADERS | SENSITIVE_PARAMS
@@ -430,7 +431,7 @@ def test_binance_websocket_errors_at_debug_leak_nothing(transcript, server_secre
     """Binance speaks the WebSocket API: its errors come from the replay server, not from vcrpy."""
     if "binance" not in EXCHANGES:
         pytest.skip("toolkit.exchanges.binance is not importable yet")
-    from toolkit.exchanges.binance.replay import ReplayServer
+    from toolkit.sandbox.replay import ReplayServer
 
     server = ReplayServer(transcript, api_key=FAKE_KEY, secret=server_secret, lifetime=20).start()
     client = tk.connect("binance", fake_credentials, base_url=server.url, sync_clock=False, timeout=5.0,

@@ -14,21 +14,29 @@ UTC = "datetime64[ns, UTC]"
 
 def ledger(ids: list[str], times: list[str], amounts: list[str], **extra: list) -> pd.DataFrame:
     """A small LEDGER-like frame in the canonical dtypes, exact amounts as Decimal."""
-    return pd.DataFrame({
-        "exchange": pd.Series(["kucoin"] * len(ids), dtype="str"),
-        "time": pd.Series(pd.to_datetime(times, utc=True, format="ISO8601"), dtype=UTC),
-        "id": pd.Series(ids, dtype="str"),
-        "amount": pd.Series([Decimal(a) for a in amounts], dtype="object"),
-        **extra,
-    })
+    return pd.DataFrame(
+        {
+            "exchange": pd.Series(["kucoin"] * len(ids), dtype="str"),
+            "time": pd.Series(pd.to_datetime(times, utc=True, format="ISO8601"), dtype=UTC),
+            "id": pd.Series(ids, dtype="str"),
+            "amount": pd.Series([Decimal(a) for a in amounts], dtype="object"),
+            **extra,
+        }
+    )
 
 
 def balances(total: float, asset: str = "BTC", exchange: str = "kucoin") -> pd.DataFrame:
-    return pd.DataFrame({
-        "exchange": pd.Series([exchange], dtype="str"), "account": pd.Series(["main"], dtype="str"),
-        "asset": pd.Series([asset], dtype="str"), "free": [total], "locked": [0.0], "total": [total],
-        "time": pd.Series(pd.to_datetime(["2025-03-01 12:00"], utc=True), dtype=UTC),
-    })
+    return pd.DataFrame(
+        {
+            "exchange": pd.Series([exchange], dtype="str"),
+            "account": pd.Series(["main"], dtype="str"),
+            "asset": pd.Series([asset], dtype="str"),
+            "free": [total],
+            "locked": [0.0],
+            "total": [total],
+            "time": pd.Series(pd.to_datetime(["2025-03-01 12:00"], utc=True), dtype=UTC),
+        }
+    )
 
 
 @pytest.fixture
@@ -38,24 +46,37 @@ def store():
 
 
 def test_round_trip_keeps_every_dtype_and_value(store):
-    df = pd.DataFrame({
-        "exchange": pd.Series(["kucoin", "bitget", None], dtype="str"),
-        "time": pd.Series(pd.to_datetime([1_700_000_000_123, 1_600_000_000_000, 1_650_000_000_000], unit="ms",
-                                         utc=True), dtype=UTC),
-        "id": pd.Series(["a", "b", "c"], dtype="str"),
-        "balance": [0.1 + 0.2, float("nan"), 1e-300],
-        "count": pd.Series([3, None, 7], dtype="Int64"),
-        "n": pd.Series([1, 2, 3], dtype="int64"),
-        "ok": pd.Series([True, None, False], dtype="boolean"),
-        "naive": pd.to_datetime(["2025-01-01 01:02:03.000004", "2025-01-02 00:00:00.000000", None]),
-        "tags": pd.Series([["x", 1], {"k": "v"}, None], dtype="object"),
-    })
+    df = pd.DataFrame(
+        {
+            "exchange": pd.Series(["kucoin", "bitget", None], dtype="str"),
+            "time": pd.Series(
+                pd.to_datetime([1_700_000_000_123, 1_600_000_000_000, 1_650_000_000_000], unit="ms", utc=True),
+                dtype=UTC,
+            ),
+            "id": pd.Series(["a", "b", "c"], dtype="str"),
+            "balance": [0.1 + 0.2, float("nan"), 1e-300],
+            "count": pd.Series([3, None, 7], dtype="Int64"),
+            "n": pd.Series([1, 2, 3], dtype="int64"),
+            "ok": pd.Series([True, None, False], dtype="boolean"),
+            "naive": pd.to_datetime(["2025-01-01 01:02:03.000004", "2025-01-02 00:00:00.000000", None]),
+            "tags": pd.Series([["x", 1], {"k": "v"}, None], dtype="object"),
+        }
+    )
     assert store.append("mixed", df, key=["id"]) == 3
     out = store.load("mixed")
     expected = df.sort_values("time", kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(out, expected)
     assert out.dtypes.astype(str).tolist() == [
-        "str", "datetime64[ns, UTC]", "str", "float64", "Int64", "int64", "boolean", "datetime64[us]", "object"]
+        "str",
+        "datetime64[ns, UTC]",
+        "str",
+        "float64",
+        "Int64",
+        "int64",
+        "boolean",
+        "datetime64[us]",
+        "object",
+    ]
     assert out["balance"].iloc[2] == 0.1 + 0.2  # bit for bit, not 0.3
 
 

@@ -21,8 +21,16 @@ class BitgetLike:
 
     @staticmethod
     def _bill(n: int, when: pd.Timestamp) -> dict:
-        return {"bill_id": str(n), "c_time": when, "coin": "usdt", "group_type": "deposit",
-                "business_type": "DEPOSIT", "size": 10.0, "balance": 10.0 * n, "fees": 0.0}
+        return {
+            "bill_id": str(n),
+            "c_time": when,
+            "coin": "usdt",
+            "group_type": "deposit",
+            "business_type": "DEPOSIT",
+            "size": 10.0,
+            "balance": 10.0 * n,
+            "fees": 0.0,
+        }
 
     def get_bills(self, start_time=None, end_time=None):
         start, end = pd.Timestamp(start_time or T0), pd.Timestamp(end_time)
@@ -32,8 +40,9 @@ class BitgetLike:
         return pd.DataFrame(rows, columns=list(self._bill(0, T0)))
 
     def get_balances(self):
-        return pd.DataFrame({"coin": ["usdt"], "available": [10.0 * len(self.bills)], "frozen": [0.0],
-                             "locked": [0.0], "u_time": [T0]})
+        return pd.DataFrame(
+            {"coin": ["usdt"], "available": [10.0 * len(self.bills)], "frozen": [0.0], "locked": [0.0], "u_time": [T0]}
+        )
 
 
 @pytest.fixture

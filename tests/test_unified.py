@@ -18,7 +18,15 @@ def demo():
 def test_balances_concatenate_across_exchanges_with_one_dtype_per_column(demo):
     df = unified.balances([tk.connect("bitget"), tk.connect("coinw")])
     assert list(df.columns) == list(unified.BALANCES)
-    assert df.dtypes.astype(str).tolist() == ["str", "str", "str", "float64", "float64", "float64", "datetime64[ns, UTC]"]
+    assert df.dtypes.astype(str).tolist() == [
+        "str",
+        "str",
+        "str",
+        "float64",
+        "float64",
+        "float64",
+        "datetime64[ns, UTC]",
+    ]
     assert set(df["exchange"]) == {"bitget", "coinw"}
     coinw_usdt = df[(df["exchange"] == "coinw") & (df["asset"] == "USDT")].iloc[0]
     assert coinw_usdt["free"] == pytest.approx(257.51830114) and coinw_usdt["locked"] == 0
@@ -29,7 +37,13 @@ def test_ledger_maps_bitget_bills(demo):
     df = unified.ledger(tk.connect("bitget"), "2021-06-01", "2021-06-30")
     row = df.iloc[0]
     assert (row["exchange"], row["account"], row["id"], row["asset"], row["type"], row["raw_type"]) == (
-        "bitget", "spot", "1291", "USDT", "deposit", "transfer-in")
+        "bitget",
+        "spot",
+        "1291",
+        "USDT",
+        "deposit",
+        "transfer-in",
+    )
     assert (row["amount"], row["balance"], row["fee"]) == (1.0, 1.0, 0.0)
     assert df.attrs["exchanges"] == ["bitget"]
 
@@ -42,7 +56,14 @@ def test_exchange_without_a_mapping_is_reported_not_hidden(demo):
 
 def test_deposits_from_bitget(demo):
     df = unified.deposits(tk.connect("bitget"), "2022-05-20", "2022-05-25")
-    assert df.loc[0, ["id", "asset", "amount", "network", "txid", "status"]].tolist() == ["1", "USDT", 10.0, "erc20", "1", "success"]
+    assert df.loc[0, ["id", "asset", "amount", "network", "txid", "status"]].tolist() == [
+        "1",
+        "USDT",
+        10.0,
+        "erc20",
+        "1",
+        "success",
+    ]
     assert pd.isna(df.loc[0, "fee"])
 
 
@@ -78,7 +99,15 @@ def test_balances_of_all_four_exchanges_concatenate(demo):
     finally:
         clients[-1].close()
     assert set(df["exchange"]) == {"bitget", "kucoin", "coinw", "binance"}
-    assert df.dtypes.astype(str).tolist() == ["str", "str", "str", "float64", "float64", "float64", "datetime64[ns, UTC]"]
+    assert df.dtypes.astype(str).tolist() == [
+        "str",
+        "str",
+        "str",
+        "float64",
+        "float64",
+        "float64",
+        "datetime64[ns, UTC]",
+    ]
     kucoin = df[df["exchange"] == "kucoin"].set_index("account")
     assert kucoin.loc["trade", "total"] == pytest.approx(26.667595) and kucoin.loc["main", "asset"] == "USDT"
     binance_btc = df[(df["exchange"] == "binance") & (df["asset"] == "BTC")].iloc[0]
@@ -95,7 +124,13 @@ def test_kucoin_ledger_signs_amounts_by_direction(demo):
 def test_kucoin_withdrawals_with_fee_and_txid(demo):
     df = unified.withdrawals(tk.connect("kucoin", progress=False), "2022-10-01", "2022-10-31", asset="XRP")
     row = df.iloc[0]
-    assert (row["id"], row["asset"], row["amount"], row["fee"], row["network"]) == ("63564dbbd17bef00019371fb", "XRP", 20.5, 0.5, "xrp")
+    assert (row["id"], row["asset"], row["amount"], row["fee"], row["network"]) == (
+        "63564dbbd17bef00019371fb",
+        "XRP",
+        20.5,
+        0.5,
+        "xrp",
+    )
     assert row["txid"].startswith("2C24A6D5B3E7")
 
 
@@ -115,8 +150,10 @@ def test_fee_rates_of_three_exchanges_in_one_frame(demo):
     df = pd.concat([df, unified.fee_rates(tk.connect("kucoin"), ["BTC/USDT", "ETH/USDT"])], ignore_index=True)
     assert list(df.columns) == list(unified.FEE_RATES)
     assert df.dtypes.astype(str).tolist() == ["str", "str", "str", "float64", "float64", "str"]
-    rows = {(r.exchange, r.symbol if isinstance(r.symbol, str) else None): (r.maker, r.taker, r.source)
-            for r in df.itertuples()}
+    rows = {
+        (r.exchange, r.symbol if isinstance(r.symbol, str) else None): (r.maker, r.taker, r.source)
+        for r in df.itertuples()
+    }
     assert rows[("bitget", "BTC/USDT")] == (0.0002, 0.0006, "get_user_fee_ratio")
     assert rows[("kucoin", None)] == (0.001, 0.001, "get_basic_user_fee")
     assert rows[("kucoin", "ETH/USDT")] == (0.001, 0.001, "get_symbol_trading_fees")
@@ -142,5 +179,7 @@ def test_fees_paid_take_withdrawal_fees_from_the_withdrawals_not_the_ledger():
     fees = unified.fees_paid(ledger, withdrawals)
     assert list(fees.columns) == list(unified.FEES)
     assert fees[["id", "asset", "fee", "type"]].values.tolist() == [
-        ["1", "USDT", 0.1, "trading"], ["w1", "USDT", 1.0, "withdrawal"]]
+        ["1", "USDT", 0.1, "trading"],
+        ["w1", "USDT", 1.0, "withdrawal"],
+    ]
     assert unified.fees_paid(ledger)["id"].tolist() == ["1", "2"]  # without withdrawals: the ledger's own

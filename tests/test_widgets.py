@@ -14,14 +14,18 @@ import requests
 
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET, FAKE_VALUES
+
 # The keyring and credential-source fixtures are shared with the credentials tests.
 from tests.test_credentials import MemoryKeyring, keyring_backend, memory_keyring, no_ambient_credentials  # noqa: F401
 from tests.test_secrets import EXCHANGES, echo_session
 from toolkit import credentials as tc
 from toolkit import demo_mode, widgets
-from toolkit.core.client import key_summary
-from toolkit.credentials import PASSPHRASE_EXCHANGES
+from toolkit.core.vocabulary import key_summary
 from toolkit.errors import ConfigurationError
+from toolkit.exchanges import descriptors
+
+PASSPHRASE_EXCHANGES = frozenset(d.id for d in descriptors() if d.passphrase)
+LABELS = {d.id: d.label for d in descriptors()}
 
 
 def fill(form: widgets.CredentialsForm, key=FAKE_KEY, secret=FAKE_SECRET, passphrase=FAKE_PASSPHRASE) -> None:
@@ -58,7 +62,7 @@ def test_connect_in_demo_mode_clears_the_fields_and_hands_the_key_to_connect(exc
     form.button.click()
 
     assert password_values(form) == ["", "", ""]
-    assert f"Connected to {widgets.LABELS[exchange]}" in form.status.value
+    assert f"Connected to {LABELS[exchange]}" in form.status.value
     assert "This key may read:" in form.status.value and "IP whitelist:" in form.status.value
     assert form.summary is not None and form.summary.loc[0, "exchange"] == exchange
     assert not any(value in saved_widget_state() for value in FAKE_VALUES)

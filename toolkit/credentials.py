@@ -15,74 +15,25 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.core.redact import register_secret
+from toolkit.core.credentials import Credentials
 from toolkit.errors import ConfigurationError
+from toolkit.exchanges import descriptor
 
-# Exchanges whose keys come with a passphrase chosen when the key was created.
-PASSPHRASE_EXCHANGES = frozenset(("bitget", "kucoin"))
+__all__ = [
+    "Credentials",
+    "clear_session_credentials",
+    "delete_from_keyring",
+    "load_from_keyring",
+    "resolve_credentials",
+    "save_to_keyring",
+    "session_credentials",
+    "set_session_credentials",
+]
 # The keyring entry: one per exchange, holding key, secret and passphrase together as JSON, so
 # that a half-written or half-deleted set cannot be read back.
 KEYRING_SERVICE = "exchange-account-toolkit"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """An exchange API key with its secret and, for Bitget and KuCoin, its passphrase.
-
-    ``repr`` and ``str`` show only the last four characters of the key and never the secret or
-    passphrase. For Binance Ed25519 or RSA keys, ``api_secret`` holds the PEM private key.
-    Surrounding whitespace (a pasted newline) is removed; an empty passphrase means none.
-    """
-
-    api_key: str = field(repr=False)
-    api_secret: str = field(repr=False)
-    passphrase: str | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        for name in ("api_key", "api_secret", "passphrase"):
-            value = getattr(self, name)
-            if value is None and name == "passphrase":
-                continue
-            if not isinstance(value, str):
-                raise ConfigurationError(f"Credentials.{name} must be a string.")
-            # A pasted value often ends in a newline; sent in a header, requests would refuse it
-            # with an error message that quotes the value.
-            object.__setattr__(self, name, value.strip())
-        for name in ("api_key", "api_secret"):
-            if not getattr(self, name):
-                raise ConfigurationError(f"Credentials need a non-empty {name}.")
-        if not self.passphrase:
-            object.__setattr__(self, "passphrase", None)
-        for name in ("api_key", "passphrase"):
-            value = getattr(self, name)
-            if value is not None and not value.isprintable():
-                raise ConfigurationError(
-                    f"Credentials.{name} contains a line break or control character; copy it again from the exchange."
-                )
-        for value in (self.api_key, self.api_secret, self.passphrase):
-            register_secret(value)
-
-    def __repr__(self) -> str:
-        passphrase = ", passphrase=***" if self.passphrase else ""
-        return f"Credentials(api_key='…{self.api_key[-4:]}', api_secret=***{passphrase})"
-
-    __str__ = __repr__
-
-    @classmethod
-    def from_env(cls, exchange: str) -> Credentials:
-        """Read ``<EXCHANGE>_API_KEY``, ``<EXCHANGE>_API_SECRET`` and ``<EXCHANGE>_API_PASSPHRASE``."""
-        prefix = exchange.upper()
-        key = os.environ.get(f"{prefix}_API_KEY")
-        secret = os.environ.get(f"{prefix}_API_SECRET")
-        if not key or not secret:
-            raise ConfigurationError(
-                f"Set {prefix}_API_KEY and {prefix}_API_SECRET (and {prefix}_API_PASSPHRASE where "
-                f"the exchange uses one) to read {exchange} credentials from the environment."
-            )
-        return cls(key, secret, os.environ.get(f"{prefix}_API_PASSPHRASE") or None)
 
 
 # ----------------------------------------------------------------------------- session
@@ -203,7 +154,7 @@ def resolve_credentials(exchange: str, explicit: Credentials | None = None) -> C
         if stored is not None:
             return stored
         keyring_note = "no entry"
-    passphrase = f", {prefix}_API_PASSPHRASE" if name in PASSPHRASE_EXCHANGES else ""
+    passphrase = f", {prefix}_API_PASSPHRASE" if descriptor(name).passphrase else ""
     raise ConfigurationError(
         f"No {exchange} credentials found. Looked at, in order: "
         f"1) the credentials argument of tk.connect (none given); "

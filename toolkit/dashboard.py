@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from toolkit import history, plots, unified
+from toolkit.connecting import connect
 from toolkit.core.redact import redact_exception
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, to_ms
 from toolkit.errors import ConfigurationError
@@ -30,7 +31,7 @@ from toolkit.files import export
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-PERIODS = {"day": "D", "week": "W", "month": "MS"}  # label -> history.fee_history freq
+FEE_PERIODS = {"day": "D", "week": "W", "month": "MS"}  # label -> history.fee_history freq
 FORMATS = ("csv", "parquet")
 TABLE_ROWS = 500  # rows shown; the export and current_table have them all
 
@@ -106,8 +107,8 @@ class Dashboard:
         import ipywidgets as w
         import plotly.graph_objects as go
 
-        if freq not in PERIODS.values():
-            raise ConfigurationError(f"freq must be one of {', '.join(PERIODS.values())}, got {freq!r}.")
+        if freq not in FEE_PERIODS.values():
+            raise ConfigurationError(f"freq must be one of {', '.join(FEE_PERIODS.values())}, got {freq!r}.")
         self._clients = clients
         self._range = (start, end)
         self._given = {"balances": balances, "ledger": ledger, "withdrawals": withdrawals}
@@ -125,7 +126,7 @@ class Dashboard:
         self.assets = w.SelectMultiple(description="Assets", layout=pick)
         self.start = w.DatePicker(description="From")
         self.end = w.DatePicker(description="To")
-        self.period = w.Dropdown(description="Fees per", options=list(PERIODS.items()), value=freq)
+        self.period = w.Dropdown(description="Fees per", options=list(FEE_PERIODS.items()), value=freq)
         self.status = w.HTML()
         self.balance_figure = go.FigureWidget()
         self.fee_figure = go.FigureWidget()
@@ -176,7 +177,7 @@ class Dashboard:
                 opened, messages = self._connect_all()
                 clients = opened
             else:
-                clients = unified._clients(self._clients)
+                clients = unified.clients_of(self._clients)
         try:
             for kind, (fetch, schema, ranged, noun) in _KINDS.items():
                 given = self._given[kind]
@@ -196,12 +197,10 @@ class Dashboard:
 
     @staticmethod
     def _connect_all() -> tuple[list[Any], list[str]]:
-        import toolkit as tk
-
         clients, failed = [], []
         for exchange in sorted(REGISTRY):
             try:
-                clients.append(tk.connect(exchange))
+                clients.append(connect(exchange))
             except Exception as exc:  # no credentials for it, most often: leave it out and say so
                 failed.append(f"{exchange} ({_failure(exc)})")
         return clients, ([_error_html("Not connected: " + "; ".join(failed))] if failed else [])
@@ -252,7 +251,7 @@ class Dashboard:
         shown = table.head(TABLE_ROWS)
         note = f"showing {len(shown):,} of {len(table):,} ledger entries, newest first"
         # Amounts with every digit they have, as in the figures' hover texts.
-        rows = shown.to_html(index=False, border=0, na_rep="", float_format=plots._exact_text)
+        rows = shown.to_html(index=False, border=0, na_rep="", float_format=plots.exact_text)
         self.table.value = f'<div>{note}</div><div style="max-height:30em;overflow:auto">{rows}</div>'
         self._follow_name(self._default_name())
 

@@ -2,7 +2,8 @@
 
 ``tk.demo()`` switches it on for the whole process (a notebook, the README's main job);
 ``tk.demo(False)`` switches it off. Nothing leaves the machine while it is on: a request that no
-cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``.
+cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``. Exchanges whose
+demo is a local server (``toolkit.sandbox``) get a client pointed at it.
 
 For each exchange the demo reads ``cassettes/<exchange>/demo/`` (a synthetic account with a year
 of activity, written by ``scripts/make_demo_account.py``) first, then the documented-example
@@ -16,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from requests.adapters import HTTPAdapter
+from toolkit import sandbox, unified
+from toolkit.core.credentials import Credentials
+from toolkit.sandbox import CASSETTES
 
-from toolkit import unified
-from toolkit.core.cassettes import CASSETTES, FolderPersister, make_vcr
-from toolkit.credentials import Credentials
+if TYPE_CHECKING:
+    from toolkit.cassettes import FolderPersister
 
 _cassette: AbstractContextManager[Any] | None = None
 
@@ -61,6 +63,8 @@ def folders(examples: bool = False) -> list[Path]:
 
 
 def _persister(chosen: list[Path]) -> type[FolderPersister]:
+    from toolkit.cassettes import FolderPersister
+
     class AllFolders(FolderPersister):
         @classmethod
         def load_cassette(cls, cassette_path: Any, serializer: Any) -> tuple[list[Any], list[Any]]:
@@ -85,20 +89,28 @@ def demo(enabled: bool = True, *, examples: bool = False) -> None:
     if _cassette is not None:
         _cassette.__exit__(None, None, None)
         _cassette = None
+        sandbox.stop_demo_servers()
     if enabled:
+        from toolkit.cassettes import make_vcr
+
         recorder = make_vcr("none")
         recorder.register_persister(_persister(folders(examples)))
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
 
 
-def prepare(client: Any) -> Any:
-    """Fit a new client for replay: its windows still run in threads, but through one pooled
-    connection in turn, because vcrpy replays unreliably when threads hold several at once."""
-    transport = getattr(client, "transport", None)
-    if transport is not None:  # HTTP clients (Binance speaks WebSocket)
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True)
-        transport.session.mount("https://", adapter)
+def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: str | None, **options: Any) -> Any:
+    """A demo client: pointed at a local server where the demo has one, its HTTP windows still in
+    threads but through one pooled connection in turn (vcrpy replays unreliably when threads hold
+    several at once)."""
+    from requests.adapters import HTTPAdapter
+
+    options.setdefault("sync_clock", False)
+    base_url = base_url or sandbox.demo_server_url(exchange, credentials.api_secret)
+    client = cls(credentials, base_url=base_url, **options)
+    session = getattr(client.transport, "session", None)
+    if session is not None:
+        session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True))
     return client
 
 

@@ -18,16 +18,27 @@ Every error the toolkit raises on purpose is a ``ToolkitError``::
         ├── ExchangeUnavailable     maintenance or a 5xx answer
         └── MalformedResponse       a body that is not what the endpoint documents
 
-An ``ExchangeError`` keeps what the exchange said, untouched: ``exchange``, ``endpoint``,
-``http_status``, ``code`` and ``message``. Messages never contain credentials: they are built
-from the exchange's answer and the endpoint path, and pass through ``toolkit.core.redact``.
+An ``ExchangeError`` keeps what the exchange said: ``exchange``, ``endpoint``, ``http_status``,
+``code`` and ``message``. Messages never contain credentials: they are built from the exchange's
+answer and the endpoint path, and every text (``str(err)`` and ``err.message``, which may echo a
+key back) passes through the redactor that ``toolkit.core.redact`` installs here. This module
+imports nothing of the toolkit, so any layer may raise these.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from toolkit.core.redact import redact_text
+# Masks credentials in a text; toolkit.core.redact installs its rule set when it is imported.
+_redact: Callable[[str], str] = str
+
+
+def set_redactor(redact: Callable[[str], str]) -> None:
+    """Use ``redact`` on every error text from now on (called by ``toolkit.core.redact``)."""
+    global _redact
+    _redact = redact
+
 
 __all__ = [
     "AuthenticationError",
@@ -52,7 +63,7 @@ class ToolkitError(Exception):
     """Base class of every error the toolkit raises on purpose."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(redact_text(message))
+        super().__init__(_redact(message))
 
 
 class ConfigurationError(ToolkitError):
@@ -120,7 +131,7 @@ class ExchangeError(ToolkitError):
         self.endpoint = endpoint
         self.http_status = http_status
         self.code = code
-        self.message = message
+        self.message = _redact(message)
         parts = [f"{exchange} {endpoint}"]
         if http_status is not None:
             parts.append(f"HTTP {http_status}")

@@ -17,7 +17,8 @@ from toolkit.unified import BALANCES, LEDGER, fees_paid
 KEYS = ["exchange", "asset"]
 # Running balances are kept per account (KuCoin's main and trade accounts are separate ledgers).
 ACCOUNT_KEYS = ["exchange", "account", "asset"]
-PERIODS = {"D": "D", "W": "W", "MS": "M", "QS": "Q", "YS": "Y"}
+# The frequencies fee_history takes -> the pandas Period each one groups by.
+FREQ_TO_PERIOD = {"D": "D", "W": "W", "MS": "M", "QS": "Q", "YS": "Y"}
 
 
 def _require(df: pd.DataFrame, schema: dict[str, str] | list[str], what: str) -> None:
@@ -101,10 +102,10 @@ def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, f
     ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
     """
     _require(ledger, LEDGER, "ledger")
-    if freq not in PERIODS:
-        raise ConfigurationError(f"freq must be one of {', '.join(PERIODS)}, got {freq!r}.")
+    if freq not in FREQ_TO_PERIOD:
+        raise ConfigurationError(f"freq must be one of {', '.join(FREQ_TO_PERIOD)}, got {freq!r}.")
     fees = fees_paid(ledger, withdrawals)
-    period = fees["time"].dt.tz_convert(None).dt.to_period(PERIODS[freq]).dt.start_time
+    period = fees["time"].dt.tz_convert(None).dt.to_period(FREQ_TO_PERIOD[freq]).dt.start_time
     fees = fees.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
     out = fees.groupby(["time", "exchange", "asset", "type"], as_index=False)["fee"].sum()
     return out.astype({"exchange": "str", "asset": "str", "type": "str", "fee": "float64"})

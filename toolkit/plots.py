@@ -77,13 +77,20 @@ def balance_history(df: pd.DataFrame, *, by: str = "asset", exchange: str | None
         rows = data[data["asset"] == asset]
         groups = ["time"] if by == "asset" else ["exchange", "time"]
         totals = rows.groupby(groups, sort=True)["balance"].agg(_total).reset_index()
-        for name, series in ([(asset, totals)] if by == "asset" else totals.groupby("exchange", sort=True)):
+        for name, series in [(asset, totals)] if by == "asset" else totals.groupby("exchange", sort=True):
             fig.add_scatter(
-                x=series["time"], y=_floats(series["balance"]), customdata=_exact(series["balance"]),
-                name=str(name), legendgroup=str(name), showlegend=_first(str(name), shown),
-                mode="lines", line={"width": 0.5, "color": colours[str(name)]}, stackgroup=f"balance-{asset}",
+                x=series["time"],
+                y=_floats(series["balance"]),
+                customdata=_exact(series["balance"]),
+                name=str(name),
+                legendgroup=str(name),
+                showlegend=_first(str(name), shown),
+                mode="lines",
+                line={"width": 0.5, "color": colours[str(name)]},
+                stackgroup=f"balance-{asset}",
                 hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}} UTC<br>%{{customdata}} {asset}<extra></extra>",
-                row=row, col=1,
+                row=row,
+                col=1,
             )
         fig.update_yaxes(title_text=f"balance ({asset})", row=row, col=1)
     fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
@@ -139,19 +146,31 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
             if bars.empty:
                 continue
             fig.add_bar(
-                x=bars["time"], y=_floats(bars["fee"]), customdata=_exact(bars["fee"]),
-                name=fee_type, legendgroup=fee_type, marker_color=colours[fee_type],
+                x=bars["time"],
+                y=_floats(bars["fee"]),
+                customdata=_exact(bars["fee"]),
+                name=fee_type,
+                legendgroup=fee_type,
+                marker_color=colours[fee_type],
                 showlegend=_first(fee_type, shown),
                 hovertemplate=f"{fee_type}<br>{period} (UTC)<br>%{{customdata}} {asset}<extra></extra>",
-                row=row, col=1,
+                row=row,
+                col=1,
             )
         totals = rows.groupby("time", sort=True)["fee"].agg(_total).reset_index()
         text = _exact(totals["fee"])
         fig.add_scatter(
-            x=totals["time"], y=_floats(totals["fee"]), text=text, customdata=text, name="total",
-            mode="text", textposition="top center", showlegend=False,
+            x=totals["time"],
+            y=_floats(totals["fee"]),
+            text=text,
+            customdata=text,
+            name="total",
+            mode="text",
+            textposition="top center",
+            showlegend=False,
             hovertemplate=f"total<br>{period} (UTC)<br>%{{customdata}} {asset}<extra></extra>",
-            row=row, col=1,
+            row=row,
+            col=1,
         )
         fig.update_yaxes(title_text=f"fee ({asset})", row=row, col=1)
     fig.update_layout(barmode="stack")
@@ -189,10 +208,13 @@ def fee_rates(df: pd.DataFrame) -> go.Figure:
     for side, colour in (("maker", "#2ca02c"), ("taker", "#d62728")):
         percent = [_percent_text(v) for v in data[side]]
         fig.add_bar(
-            x=labels, y=_floats(data[side]), name=side, marker_color=colour,
+            x=labels,
+            y=_floats(data[side]),
+            name=side,
+            marker_color=colour,
             customdata=np.column_stack([percent, _exact(data[side]), data["source"].fillna("n/a").astype(str)]),
             hovertemplate=f"%{{x}}<br>{side}: %{{customdata[0]}} % (%{{customdata[1]}})<br>"
-                          "source: %{customdata[2]}<extra></extra>",
+            "source: %{customdata[2]}<extra></extra>",
         )
     fig.update_layout(title=title, barmode="group", legend_title_text="side")
     fig.update_yaxes(title_text="fee rate (%)", tickformat=".3~%", rangemode="tozero")
@@ -234,16 +256,25 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
         for exchange, rows in data[data["asset"] == asset].groupby("exchange", sort=True):
             bad = flagged[rows.index]
             fig.add_scatter(
-                x=rows["time"], y=_floats(rows["residual"]), customdata=_exact(rows["residual"]),
-                name=str(exchange), legendgroup=str(exchange), showlegend=_first(str(exchange), shown),
-                mode="lines+markers", line={"width": 1, "color": colours[str(exchange)]},
-                marker={"color": np.where(bad, RESIDUAL_COLOUR, CONSISTENT_COLOUR).tolist(),
-                        "size": np.where(bad, 10, 4).tolist()},
+                x=rows["time"],
+                y=_floats(rows["residual"]),
+                customdata=_exact(rows["residual"]),
+                name=str(exchange),
+                legendgroup=str(exchange),
+                showlegend=_first(str(exchange), shown),
+                mode="lines+markers",
+                line={"width": 1, "color": colours[str(exchange)]},
+                marker={
+                    "color": np.where(bad, RESIDUAL_COLOUR, CONSISTENT_COLOUR).tolist(),
+                    "size": np.where(bad, 10, 4).tolist(),
+                },
                 hovertemplate=f"{exchange}<br>%{{x|%Y-%m-%d}} UTC<br>residual %{{customdata}} {asset}<extra></extra>",
-                row=row, col=1,
+                row=row,
+                col=1,
             )
-        fig.update_yaxes(title_text=f"residual ({asset})", zeroline=True, zerolinewidth=2, zerolinecolor="black",
-                         row=row, col=1)
+        fig.update_yaxes(
+            title_text=f"residual ({asset})", zeroline=True, zerolinewidth=2, zerolinecolor="black", row=row, col=1
+        )
     fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
     return fig
 
@@ -323,10 +354,11 @@ def _floats(values: pd.Series) -> list[float | None]:
 
 def _exact(values: Iterable[Any]) -> list[str]:
     """Every digit of each amount: a Decimal as it is, a float in its shortest round-trip form."""
-    return [_exact_text(v) for v in values]
+    return [exact_text(v) for v in values]
 
 
-def _exact_text(value: Any) -> str:
+def exact_text(value: Any) -> str:
+    """An amount with every digit it has, never rounded for display ("n/a" when missing)."""
     if value is None or pd.isna(value):
         return "n/a"
     if isinstance(value, Decimal):
@@ -338,5 +370,5 @@ def _percent_text(value: Any) -> str:
     """A fraction as an exact percent: 0.001 -> "0.1" (computed in decimal, so no 0.1000000002)."""
     if value is None or pd.isna(value):
         return "n/a"
-    exact = value if isinstance(value, Decimal) else Decimal(_exact_text(value))
+    exact = value if isinstance(value, Decimal) else Decimal(exact_text(value))
     return format((exact * 100).normalize(), "f")

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from toolkit import demo_mode, history, plots, unified
+from toolkit.connecting import connect
+from toolkit.exchanges import REGISTRY
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -132,9 +134,7 @@ def run_demo(report: Path, notebooks_out: Path | None) -> bool:
     print("Writing the report ...", flush=True)
     was_active = demo_mode.active()
     demo_mode.demo()
-    import toolkit as tk
-
-    clients = {name: tk.connect(name, progress=False) for name in tk.EXCHANGES}
+    clients = {name: connect(name, progress=False) for name in sorted(REGISTRY)}
     try:
         sections = demo_sections(clients)
     finally:

@@ -51,8 +51,14 @@ _SNAPSHOTS = "snapshots"
 _SNAPSHOT_KEY = ["taken_at", "exchange", "account", "asset"]
 # What snapshots() returns before the first snapshot, so that callers always see the same columns.
 _SNAPSHOT_DTYPES = {
-    "taken_at": "datetime64[ns, UTC]", "exchange": "str", "account": "str", "asset": "str",
-    "free": "float64", "locked": "float64", "total": "float64", "time": "datetime64[ns, UTC]",
+    "taken_at": "datetime64[ns, UTC]",
+    "exchange": "str",
+    "account": "str",
+    "asset": "str",
+    "free": "float64",
+    "locked": "float64",
+    "total": "float64",
+    "time": "datetime64[ns, UTC]",
 }
 _SCHEMA_VERSION = 1
 # Values other than times, as SQLite gets them; str(Decimal) keeps every digit and the exponent.
@@ -64,8 +70,15 @@ _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "decimal": str,
     "json": lambda v: json.dumps(v, default=str),
 }
-_SQL_TYPES = {"time": "INTEGER", "real": "REAL", "integer": "INTEGER", "bool": "INTEGER",
-              "text": "TEXT", "decimal": "TEXT", "json": "TEXT"}
+_SQL_TYPES = {
+    "time": "INTEGER",
+    "real": "REAL",
+    "integer": "INTEGER",
+    "bool": "INTEGER",
+    "text": "TEXT",
+    "decimal": "TEXT",
+    "json": "TEXT",
+}
 
 
 class Store:

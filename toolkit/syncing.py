@@ -42,9 +42,9 @@ def sync(
     end_ts = ms_to_timestamp(to_ms(end, "end") if end is not None else now_ms())
     rows = []
     try:
-        for client in unified._clients(clients):
+        for client in unified.clients_of(clients):
             for stream in streams:
-                if client.exchange not in unified._MAPPINGS[stream]:
+                if unified.mapping(client, stream) is None:
                     continue
                 name = f"{client.exchange}:{stream}"
                 cursor = db.cursor(name)

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-import toolkit as tk
 from toolkit import demo_mode
+from toolkit.connecting import connect
 from toolkit.core.redact import redact_exception
-from toolkit.credentials import PASSPHRASE_EXCHANGES, Credentials, save_to_keyring, set_session_credentials
+from toolkit.credentials import Credentials, save_to_keyring, set_session_credentials
 from toolkit.errors import ConfigurationError, ToolkitError
-from toolkit.exchanges import REGISTRY, client_class
+from toolkit.exchanges import REGISTRY, descriptor
 
 if TYPE_CHECKING:
     from toolkit.core.timeutil import TimeLike
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CredentialsForm", "available_exchanges", "credentials_form", "dashboard"]
 
-LABELS = {"binance": "Binance", "bitget": "Bitget", "coinw": "CoinW", "kucoin": "KuCoin"}
 # A browser's single-line input drops the line breaks of a pasted PEM key (Binance Ed25519/RSA).
 _FLATTENED_PEM = re.compile(r"^(-----BEGIN [A-Z0-9 ]+-----)\s*(.+?)\s*(-----END [A-Z0-9 ]+-----)$", re.S)
 
@@ -43,12 +42,21 @@ def available_exchanges() -> list[str]:
     found = []
     for exchange in sorted(REGISTRY):
         try:
-            cls = client_class(exchange)
+            cls = descriptor(exchange).client
         except (ImportError, AttributeError):
             continue
         if hasattr(cls, "describe_key"):
             found.append(exchange)
     return found
+
+
+def label(exchange: str) -> str:
+    """The exchange's display name (``"KuCoin"``)."""
+    return descriptor(exchange).label
+
+
+def needs_passphrase(exchange: str) -> bool:
+    return descriptor(exchange).passphrase
 
 
 def credentials_form(exchange: str | None = None, **connect_options: Any) -> CredentialsForm:
@@ -114,7 +122,7 @@ def _yes_no(value: Any) -> str:
 def summary_html(summary: pd.DataFrame) -> str:
     """The outcome of a successful Connect: account, what the key may do, IP whitelist."""
     row = summary.iloc[0]
-    exchange = LABELS.get(str(row["exchange"]), str(row["exchange"]))
+    exchange = label(str(row["exchange"]))
     account = row["account"] if not pd.isna(row["account"]) else "(not said by the exchange)"
     whitelist = row["ip_whitelist"]
     # None means either "no whitelist" or "the exchange does not say": the summary cannot tell them apart.
@@ -160,7 +168,7 @@ class CredentialsForm:
         wide = w.Layout(width="28em")
         style = {"description_width": "8em"}
         self.exchange = w.Dropdown(
-            options=[(LABELS.get(e, e), e) for e in choices],
+            options=[(label(e), e) for e in choices],
             value=exchange.lower() if exchange else choices[0],
             description="Exchange",
             layout=wide,
@@ -185,13 +193,13 @@ class CredentialsForm:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _exchange_changed(self) -> None:
-        needs_passphrase = self.exchange.value in PASSPHRASE_EXCHANGES
-        self.passphrase.layout.display = None if needs_passphrase else "none"
+        wanted = needs_passphrase(self.exchange.value)
+        self.passphrase.layout.display = None if wanted else "none"
         if demo_mode.active():
             # The demo cassettes accept any key; fill in obviously fake ones so Connect just works.
             fake = demo_mode.credentials(self.exchange.value)
             self.api_key.value, self.api_secret.value = fake.api_key, fake.api_secret
-            self.passphrase.value = (fake.passphrase or "") if needs_passphrase else ""
+            self.passphrase.value = (fake.passphrase or "") if wanted else ""
             self.status.value = "<i>Demo mode: filled in with obviously fake keys; press Connect.</i>"
 
     def _take_entry(self) -> tuple[str, str, str]:
@@ -206,15 +214,15 @@ class CredentialsForm:
         exchange = self.exchange.value
         key, secret, passphrase = self._take_entry()
         self.client = self.summary = None
-        needs_passphrase = exchange in PASSPHRASE_EXCHANGES
-        if not key.strip() or not secret.strip() or (needs_passphrase and not passphrase.strip()):
-            wanted = "API key, secret and passphrase" if needs_passphrase else "API key and secret"
+        passphrase_wanted = needs_passphrase(exchange)
+        if not key.strip() or not secret.strip() or (passphrase_wanted and not passphrase.strip()):
+            wanted = "API key, secret and passphrase" if passphrase_wanted else "API key and secret"
             self.status.value = _error_html(f"Enter the {wanted}, then press Connect.")
             return None
-        self.status.value = f"<i>Connecting to {html.escape(LABELS.get(exchange, exchange))}…</i>"
+        self.status.value = f"<i>Connecting to {html.escape(label(exchange))}…</i>"
         try:
-            credentials = Credentials(key, _restore_pem(secret), passphrase if needs_passphrase else None)
-            client = tk.connect(exchange, credentials, **self.connect_options)
+            credentials = Credentials(key, _restore_pem(secret), passphrase if passphrase_wanted else None)
+            client = connect(exchange, credentials, **self.connect_options)
             summary = client.describe_key()
         except ToolkitError as err:
             self.status.value = _error_html(str(err))

@@ -2,21 +2,25 @@ from __future__ import annotations
 
 import inspect
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
 import toolkit as tk
 from toolkit import errors
-from toolkit.core.endpoint import Cursor, PageNumber, split_windows
+from toolkit.core.paging import Cursor, PageNumber, split_windows
 from toolkit.core.ratelimit import Limit, RateLimiter
 from toolkit.core.redact import get_logger, redact_text, redact_url, register_secret
 from toolkit.core.timeutil import DAY_MS, to_ms
 
 
 def test_errors_all_matches_public_classes():
-    public = {n for n, o in vars(errors).items() if inspect.isclass(o) and issubclass(o, Exception) and o.__module__ == errors.__name__}
+    public = {
+        n
+        for n, o in vars(errors).items()
+        if inspect.isclass(o) and issubclass(o, Exception) and o.__module__ == errors.__name__
+    }
     assert set(errors.__all__) == public
 
 
@@ -37,7 +41,7 @@ def test_rate_limited_keeps_retry_after_and_fields():
         ("2025-01-01", 1735689600000),
         ("2025-01-01T01:00:00+01:00", 1735689600000),
         (datetime(2025, 1, 1), 1735689600000),
-        (datetime(2025, 1, 1, tzinfo=timezone.utc), 1735689600000),
+        (datetime(2025, 1, 1, tzinfo=UTC), 1735689600000),
         (pd.Timestamp("2025-01-01", tz="UTC"), 1735689600000),
         (1735689600000, 1735689600000),
     ],
@@ -115,7 +119,9 @@ def test_rate_limiter_weight_and_block():
 
 def test_redaction_by_name_and_by_value():
     register_secret("s3cr3t-value-xyz")
-    text = redact_text('GET /x?sign=ABCDEF&api_key=k1&coin=BTC {"apiKey": "k2", "passphrase": "p"} KC-API-SIGN: zzz s3cr3t-value-xyz')
+    text = redact_text(
+        'GET /x?sign=ABCDEF&api_key=k1&coin=BTC {"apiKey": "k2", "passphrase": "p"} KC-API-SIGN: zzz s3cr3t-value-xyz'
+    )
     assert "ABCDEF" not in text and "k1" not in text and "k2" not in text and "zzz" not in text
     assert "s3cr3t-value-xyz" not in text and "coin=BTC" in text
     assert redact_url("https://h/p?signature=abc&symbol=X") == "https://h/p?signature=***&symbol=X"

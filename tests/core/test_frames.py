@@ -5,15 +5,35 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME, ConversionError, empty_frame, explode, flatten, snake_case, to_frame
+from toolkit.core.frames import (
+    BOOL,
+    INT,
+    NUM,
+    OBJ,
+    STR,
+    TIME,
+    ConversionError,
+    empty_frame,
+    explode,
+    flatten,
+    snake_case,
+    to_frame,
+)
 
 COLUMNS = {"coin": STR, "available": NUM, "uTime": TIME, "billId": STR, "count": INT, "ok": BOOL, "tags": OBJ}
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("limitAvailable", "limit_available"), ("uTime", "u_time"), ("cTime", "c_time"), ("APIKey", "api_key"),
-     ("gw-ratelimit-reset", "gw_ratelimit_reset"), ("coin", "coin"), ("makerFeeRate", "maker_fee_rate")],
+    [
+        ("limitAvailable", "limit_available"),
+        ("uTime", "u_time"),
+        ("cTime", "c_time"),
+        ("APIKey", "api_key"),
+        ("gw-ratelimit-reset", "gw_ratelimit_reset"),
+        ("coin", "coin"),
+        ("makerFeeRate", "maker_fee_rate"),
+    ],
 )
 def test_snake_case(name, expected):
     assert snake_case(name) == expected
@@ -21,14 +41,43 @@ def test_snake_case(name, expected):
 
 def test_types_and_names():
     df = to_frame(
-        [{"coin": "BTC", "available": "0.1", "uTime": "1622697148", "billId": 1291, "count": "3", "ok": "true", "tags": ["a"]},
-         {"coin": "ETH", "available": "", "uTime": 1653290769222, "billId": "99", "count": None, "ok": False, "tags": []}],
+        [
+            {
+                "coin": "BTC",
+                "available": "0.1",
+                "uTime": "1622697148",
+                "billId": 1291,
+                "count": "3",
+                "ok": "true",
+                "tags": ["a"],
+            },
+            {
+                "coin": "ETH",
+                "available": "",
+                "uTime": 1653290769222,
+                "billId": "99",
+                "count": None,
+                "ok": False,
+                "tags": [],
+            },
+        ],
         COLUMNS,
     )
     assert list(df.columns) == ["coin", "available", "u_time", "bill_id", "count", "ok", "tags"]
-    assert df.dtypes.astype(str).tolist() == ["str", "float64", "datetime64[ns, UTC]", "str", "Int64", "boolean", "object"]
+    assert df.dtypes.astype(str).tolist() == [
+        "str",
+        "float64",
+        "datetime64[ns, UTC]",
+        "str",
+        "Int64",
+        "boolean",
+        "object",
+    ]
     # seconds and milliseconds are both recognised
-    assert df["u_time"].tolist() == [pd.Timestamp("2021-06-03 05:12:28", tz="UTC"), pd.Timestamp(1653290769222, unit="ms", tz="UTC")]
+    assert df["u_time"].tolist() == [
+        pd.Timestamp("2021-06-03 05:12:28", tz="UTC"),
+        pd.Timestamp(1653290769222, unit="ms", tz="UTC"),
+    ]
     assert df["bill_id"].tolist() == ["1291", "99"]
     assert df["available"].iloc[0] == 0.1 and pd.isna(df["available"].iloc[1])
     assert df["count"].iloc[0] == 3 and df["count"].isna().iloc[1]
@@ -36,15 +85,26 @@ def test_types_and_names():
 
 
 def test_exact_keeps_every_digit():
-    df = to_frame([{"available": "0.100000000000000001"}, {"available": Decimal("257.518301140000000")}, {"available": 0.1}],
-                  {"available": NUM}, exact=True)
+    df = to_frame(
+        [{"available": "0.100000000000000001"}, {"available": Decimal("257.518301140000000")}, {"available": 0.1}],
+        {"available": NUM},
+        exact=True,
+    )
     assert df["available"].tolist() == [Decimal("0.100000000000000001"), Decimal("257.518301140000000"), Decimal("0.1")]
 
 
 def test_empty_has_full_columns_and_dtypes():
     df = to_frame([], COLUMNS)
     assert df.empty
-    assert df.dtypes.astype(str).tolist() == ["str", "float64", "datetime64[ns, UTC]", "str", "Int64", "boolean", "object"]
+    assert df.dtypes.astype(str).tolist() == [
+        "str",
+        "float64",
+        "datetime64[ns, UTC]",
+        "str",
+        "Int64",
+        "boolean",
+        "object",
+    ]
     assert list(empty_frame({"uTime": TIME}).columns) == ["u_time"]
 
 
@@ -63,7 +123,10 @@ def test_garbage_number_is_an_error_not_nan():
 
 def test_flatten_and_explode():
     assert flatten({"a": {"b": 1, "c": {"d": 2}}, "e": 3}) == {"a_b": 1, "a_c_d": 2, "e": 3}
-    rows = explode([{"userId": 1, "assetsList": [{"coin": "BTC"}, {"coin": "ETH"}]}, {"userId": 2, "assetsList": None}], "assetsList")
+    rows = explode(
+        [{"userId": 1, "assetsList": [{"coin": "BTC"}, {"coin": "ETH"}]}, {"userId": 2, "assetsList": None}],
+        "assetsList",
+    )
     assert rows == [{"userId": 1, "coin": "BTC"}, {"userId": 1, "coin": "ETH"}]
 
 

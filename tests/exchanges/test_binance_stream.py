@@ -28,7 +28,7 @@ def subscribe_frames(server) -> list[dict]:
     return [f for f in server.received if f["method"] == "userDataStream.subscribe.signature"]
 
 
-def test_callbacks_get_every_event_kind_as_frames(replay, connect):  # noqa: F811
+def test_callbacks_get_every_event_kind_as_frames(replay, connect):
     server = replay("user_data_stream")
     client = connect(server)
     got: dict[str, list[pd.DataFrame]] = {}
@@ -107,7 +107,7 @@ def test_callbacks_get_every_event_kind_as_frames(replay, connect):  # noqa: F81
     assert server.problems == []
 
 
-def test_events_are_kept_without_callbacks_and_empty_kinds_have_columns(replay, connect):  # noqa: F811
+def test_events_are_kept_without_callbacks_and_empty_kinds_have_columns(replay, connect):
     server = replay("user_data_stream")
     handle = connect(server).subscribe_to_user_data_updates()
     assert handle.wait_for("list_status", timeout=5)
@@ -120,7 +120,7 @@ def test_events_are_kept_without_callbacks_and_empty_kinds_have_columns(replay, 
     assert not handle.wait_for("balance_update", count=2, timeout=0.05)
 
 
-def test_empty_event_frames_keep_their_columns_and_dtypes(replay, connect):  # noqa: F811
+def test_empty_event_frames_keep_their_columns_and_dtypes(replay, connect):
     server = replay("user_data_stream--terminated")
     with pytest.warns(StreamWarning, match="terminated by Binance"):
         handle = connect(server).subscribe_to_user_data_updates()
@@ -133,7 +133,7 @@ def test_empty_event_frames_keep_their_columns_and_dtypes(replay, connect):  # n
     assert handle.history[-1][1:] == ("terminated", "Binance terminated the event stream (eventStreamTerminated)")
 
 
-def test_reconnects_after_a_drop_and_restores_the_subscription(replay, connect):  # noqa: F811
+def test_reconnects_after_a_drop_and_restores_the_subscription(replay, connect):
     server = replay("user_data_stream--reconnect")
     client = connect(server)
     got: list[pd.DataFrame] = []
@@ -152,7 +152,7 @@ def test_reconnects_after_a_drop_and_restores_the_subscription(replay, connect):
     assert got[0].iloc[0]["asset"] == "BTC"
 
 
-def test_server_shutdown_notice_leads_to_a_reconnect(replay, connect):  # noqa: F811
+def test_server_shutdown_notice_leads_to_a_reconnect(replay, connect):
     server = replay("user_data_stream--shutdown")
     with pytest.warns(StreamWarning, match="server shutdown"):
         handle = connect(server).subscribe_to_user_data_updates()
@@ -163,7 +163,7 @@ def test_server_shutdown_notice_leads_to_a_reconnect(replay, connect):  # noqa: 
     assert server.problems == []
 
 
-def test_rotates_the_connection_before_the_time_limit(replay, connect):  # noqa: F811
+def test_rotates_the_connection_before_the_time_limit(replay, connect):
     server = replay("user_data_stream", lenient=True)
     with pytest.warns(StreamWarning, match="rotating after 0.3 s"):
         handle = connect(server, rotate_after=0.3).subscribe_to_user_data_updates()
@@ -173,7 +173,7 @@ def test_rotates_the_connection_before_the_time_limit(replay, connect):  # noqa:
     assert server.problems == []
 
 
-def test_a_failing_callback_does_not_stop_the_stream(replay, connect, caplog):  # noqa: F811
+def test_a_failing_callback_does_not_stop_the_stream(replay, connect, caplog):
     server = replay("user_data_stream")
     got = []
 
@@ -186,7 +186,7 @@ def test_a_failing_callback_does_not_stop_the_stream(replay, connect, caplog):  
     assert "a user data callback raised" in caplog.text
 
 
-def test_listen_key_is_ignored_with_a_warning(replay, connect):  # noqa: F811
+def test_listen_key_is_ignored_with_a_warning(replay, connect):
     server = replay("user_data_stream")
     with pytest.warns(FutureWarning, match="listen_key is ignored.*2026-02-20"):
         handle = connect(server).subscribe_to_user_data_updates(listen_key="pqia91ma19a5s61cv6a81va65sdf19v8a65a1")

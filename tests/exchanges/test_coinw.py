@@ -65,7 +65,7 @@ def test_signature_vector_from_jkorf():
 def test_signature_of_the_legacy_doc_example(monkeypatch):
     # CoinW's legacy doc gives the string to sign (no hash); the MD5 is the reference sheet's.
     seen: list[str] = []
-    import toolkit.exchanges.coinw as coinw
+    import toolkit.exchanges.coinw.auth as coinw
 
     real = coinw.md5_upper
     monkeypatch.setattr(coinw, "md5_upper", lambda text: seen.append(text) or real(text))

@@ -11,13 +11,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
-import requests
 from requests.adapters import HTTPAdapter
 
 import toolkit as tk
 from tests.conftest import FAKE_KEY, FAKE_PASSPHRASE, FAKE_SECRET
-from toolkit.core.http import Call
+from toolkit.core.http import Call, Reply
 from toolkit.core.ratelimit import RateLimiter
+from toolkit.core.runner import dedupe_and_sort
 from toolkit.core.signing import hmac_sha256_b64
 from toolkit.errors import (
     AuthenticationError,
@@ -416,11 +416,9 @@ def test_concurrent_windows_failing_part_way_raise(kucoin):
     empty = b'{"code":"200000","data":{"currentPage":1,"pageSize":500,"totalNum":0,"totalPage":0,"items":[]}}'
 
     def send(call):
-        response = requests.Response()
-        failing = dict(call.params)["startAt"] == str(1728604800000 + 5 * 86_400_000)
-        response.status_code = 500 if failing else 200
-        response._content = b'{"code":"500000","msg":"Internal Server Error"}' if failing else empty
-        return response
+        failing = dict(call.params)["startAt"] == 1728604800000 + 5 * 86_400_000
+        content = b'{"code":"500000","msg":"Internal Server Error"}' if failing else empty
+        return Reply(500 if failing else 200, {}, content)
 
     client.transport.send = send
     with pytest.raises(ExchangeUnavailable) as caught:
@@ -449,12 +447,9 @@ def test_a_year_of_ledger_is_fetched_concurrently(kucoin):
         time.sleep(0.002)
         with lock:
             in_flight -= 1
-        response = requests.Response()
-        response.status_code = 200
-        response._content = (
-            b'{"code":"200000","data":{"currentPage":1,"pageSize":500,"totalNum":0,"totalPage":0,"items":[]}}'
+        return Reply(
+            200, {}, b'{"code":"200000","data":{"currentPage":1,"pageSize":500,"totalNum":0,"totalPage":0,"items":[]}}'
         )
-        return response
 
     client.transport.send = send
     df = client.get_account_ledgers(start_time="2024-01-01", end_time="2025-01-01")
@@ -530,7 +525,7 @@ def test_get_deposits(kucoin, cassette):
 
 def test_deposits_without_id_are_deduplicated_by_content():
     frame = pd.DataFrame({"currency": ["A", "A", "B"], "created_at": [2, 2, 1]})
-    out = KucoinClient._dedupe_and_sort(DEPOSITS, frame)
+    out = dedupe_and_sort(DEPOSITS, frame)
     assert out["currency"].tolist() == ["B", "A"]
 
 
@@ -694,7 +689,7 @@ def test_error_table_maps_kucoin_codes():
     assert ERRORS["400002"] is AuthenticationError
     assert ERRORS["400007"] is PermissionDenied
     assert ERRORS["429000"] is RateLimited
-    assert KucoinClient.timestamp_error_codes == {"400002"}
+    assert KucoinClient.errors.timestamp == {"400002"}
 
 
 def test_bad_signature(kucoin, cassette):

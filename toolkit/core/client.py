@@ -1,7 +1,18 @@
-"""The exchange-neutral client: build, sign, rate-limit, send, retry, unwrap, convert, paginate.
+"""The one requester every exchange client is: build, guard, sign, rate-limit, send, retry, unwrap.
 
-An exchange module subclasses ``RestClient`` and supplies four things: its endpoints (data), a
-signer (``_sign``), an envelope check (``_unwrap``) and its server time (``_server_time_ms``).
+An exchange's client subclasses ``Client`` and declares, as class attributes, its signer
+(``auth``), its envelope and error table, the endpoint answering its server time, and its
+endpoints (module-level ``Endpoint`` data). Its public methods are thin: they pass their
+arguments to ``call`` (the payload), ``request`` (a typed frame) or ``history`` (every window and
+page, ``toolkit.core.runner``). The transport (HTTP, or the WebSocket API) is the client's.
+
+What no method has to remember:
+
+* an endpoint that ``changes_state`` is refused with ``ConfirmationRequired`` unless the call
+  says ``confirm=True``, before anything is built or sent;
+* only reads are retried (429, 5xx, timeouts, with backoff honouring ``Retry-After``); a rejected
+  timestamp resyncs the clock once;
+* every answer goes through the same decoding and error mapping.
 """
 
 from __future__ import annotations
@@ -9,25 +20,20 @@ from __future__ import annotations
 import json
 import random
 import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
 import requests
-from tqdm.auto import tqdm
 
 from toolkit.core import frames
 from toolkit.core.clock import Clock
-from toolkit.core.endpoint import Endpoint, Record, at_path, split_windows
-from toolkit.core.http import DEFAULT_TIMEOUT, Call, Transport
+from toolkit.core.credentials import Credentials
+from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
+from toolkit.core.http import DEFAULT_TIMEOUT, Call, HttpTransport, Reply, Transport, decode_json, param_text
 from toolkit.core.ratelimit import Limit, RateLimiter
-from toolkit.core.redact import get_logger, redact_params
-from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
-from toolkit.credentials import Credentials
+from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names
 from toolkit.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -38,7 +44,6 @@ from toolkit.errors import (
     MalformedResponse,
     PermissionDenied,
     RateLimited,
-    ToolkitError,
     TransportError,
 )
 
@@ -47,34 +52,107 @@ log = get_logger(__name__)
 MAX_BACKOFF_SECONDS = 60.0
 
 
-def new_client_order_id(prefix: str = "tk") -> str:
-    """A fresh id for a money-moving request, so that a repeat cannot pay twice."""
-    return f"{prefix}{uuid.uuid4().hex[:24]}"
+class Signer:
+    """Signs a ``Call`` in place, in the style of httpx's ``Auth``: headers, parameters, or both.
+
+    Subclasses name what they put on the wire, so that every log line, error text, repr and
+    cassette masks it: ``secret_headers``/``secret_params`` (keys, signatures, passphrases) and
+    ``volatile_headers``/``volatile_params`` (timestamps, which cassettes drop).
+    """
+
+    secret_headers: ClassVar[tuple[str, ...]] = ()
+    secret_params: ClassVar[tuple[str, ...]] = ()
+    volatile_headers: ClassVar[tuple[str, ...]] = ()
+    volatile_params: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, credentials: Credentials, **options: Any) -> None:
+        self.credentials = credentials
+
+    def sign(self, call: Call, timestamp_ms: int) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def register(cls) -> None:
+        register_names(
+            headers=cls.secret_headers,
+            params=cls.secret_params,
+            volatile_headers=cls.volatile_headers,
+            volatile_params=cls.volatile_params,
+        )
 
 
-def param_text(value: Any) -> str:
-    """How a parameter value is written on the wire: no exponents, no float noise."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return str(to_ms(value))
-    return str(value)
+@dataclass(frozen=True)
+class ErrorTable(Mapping[str, type[ExchangeError]]):
+    """An exchange's error codes -> toolkit errors (read it as that mapping); the HTTP status
+    decides for other codes.
+
+    ``timestamp`` codes mean "your clock is off" (one resync, one retry). ``by_message`` refines
+    a code by a text in its message: ``{"400100": ("account.available.amount", InsufficientFunds)}``.
+    """
+
+    codes: Mapping[str, type[ExchangeError]]
+    timestamp: frozenset[str] = frozenset()
+    by_message: Mapping[str, tuple[str, type[ExchangeError]]] = field(default_factory=dict)
+
+    def __getitem__(self, code: str) -> type[ExchangeError]:
+        return self.codes[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def classify(self, code: str | None, message: str, http_status: int | None) -> type[ExchangeError]:
+        refined = self.by_message.get(code or "")
+        if refined is not None and refined[0] in message:
+            return refined[1]
+        return self.codes.get(code or "") or class_for_status(http_status)
 
 
-class RestClient:
-    """Base class of the REST clients; public methods live on the exchange subclasses."""
+def class_for_status(status: int | None) -> type[ExchangeError]:
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDenied
+    if status == 429:
+        return RateLimited
+    if status is not None and status >= 500:
+        return ExchangeUnavailable
+    if status is not None and status >= 400:
+        return InvalidRequest
+    return ExchangeError
+
+
+def backoff(attempt: int, retry_after: float | None) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based): what the exchange asked, else jittered doubling."""
+    if retry_after is not None:
+        return min(retry_after, MAX_BACKOFF_SECONDS)
+    return min(2.0**attempt * (0.5 + random.random() / 2), MAX_BACKOFF_SECONDS)
+
+
+class Client:
+    """Base class of every exchange client; public methods live on the exchange subclasses.
+
+    Options: ``base_url`` (testnet, proxy, local sandbox), ``timeout=(connect, read)`` seconds,
+    ``max_retries`` for reads, ``sync_clock`` (measure the offset to the exchange's clock before
+    signing), ``progress`` (progress bars on long history), ``session`` (a ``requests.Session``)
+    or ``transport`` (anything with ``send(call) -> Reply``).
+    """
 
     exchange: ClassVar[str]
     default_base_url: ClassVar[str]
-    # Exchange error codes that mean "your timestamp is off": one resync and one retry.
-    timestamp_error_codes: ClassVar[frozenset[str]] = frozenset()
+    auth: ClassVar[type[Signer]]
+    envelope: ClassVar[Envelope]
+    errors: ClassVar[ErrorTable]
+    # The endpoint answering the exchange's time, and the field holding it (None: the payload is it).
+    server_time: ClassVar[Endpoint | None] = None
+    server_time_field: ClassVar[str | None] = "serverTime"
     # Limits every signed request counts against, on top of the endpoint's own.
     global_limits: ClassVar[tuple[Limit, ...]] = ()
+    # Parse JSON numbers with a fraction as Decimal always (an exchange that sends amounts as numbers).
+    exact_numbers: ClassVar[bool] = False
+    default_retries: ClassVar[int] = 3
 
     def __init__(
         self,
@@ -82,92 +160,131 @@ class RestClient:
         *,
         base_url: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        max_retries: int = 3,
+        max_retries: int | None = None,
         sync_clock: bool = True,
         session: requests.Session | None = None,
+        transport: Transport | None = None,
         progress: bool = True,
     ) -> None:
         if credentials is not None and not isinstance(credentials, Credentials):
             raise ConfigurationError("credentials must be a toolkit.Credentials.")
+        install_log_redaction()
+        self.auth.register()
         self.credentials = credentials
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self.max_retries = max_retries
+        self.max_retries = self.default_retries if max_retries is None else max_retries
         self.progress = progress
-        self.transport = Transport(session, timeout)
+        self.transport: Any = transport or HttpTransport(session, timeout)
         self.limiter = RateLimiter()
-        self.clock = Clock(self._server_time_ms, sync=sync_clock)
+        self.clock = Clock(self._server_time_ms, sync=sync_clock and self.server_time is not None)
+        self._signer: Signer | None = None
         self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
         who = "with credentials" if self.credentials else "without credentials"
         return f"<{type(self).__name__} {self.base_url} {who}>"
 
-    # ----------------------------------------------------------------- exchange hooks
+    # ----------------------------------------------------------------- hooks an exchange may override
 
-    def _sign(self, call: Call, endpoint: Endpoint) -> None:
-        raise NotImplementedError
+    def _observe(self, call: Call, endpoint: Endpoint, reply: Reply, payload: Any) -> None:
+        """Read rate-limit headers and the like from every answer; nothing by default."""
 
-    def _unwrap(self, call: Call, endpoint: Endpoint, response: requests.Response, exact: bool) -> Any:
-        raise NotImplementedError
+    def _retry_after(self, reply: Reply, payload: Any, code: str | None) -> float | None:
+        """Seconds the exchange asked to wait after a rate-limit answer: its ``Retry-After``."""
+        from toolkit.core.http import retry_after_seconds
+
+        return retry_after_seconds(reply)
+
+    def _encode_body(self, body: Mapping[str, Any]) -> str:
+        """A JSON body; numbers and flags as text, lists and objects as JSON."""
+        return json.dumps({k: v if isinstance(v, (list, dict)) else param_text(v) for k, v in body.items()},
+                          separators=(",", ":"))  # fmt: skip
+
+    def _timestamp(self) -> int:
+        return self.clock.now_ms()
 
     def _server_time_ms(self) -> int:
-        raise NotImplementedError
-
-    def _observe(self, call: Call, endpoint: Endpoint, response: requests.Response) -> None:
-        """Read rate-limit headers and the like; nothing by default."""
+        endpoint = self.server_time
+        assert endpoint is not None
+        data = self.call(endpoint)
+        value = data if self.server_time_field is None else dotted(data, self.server_time_field)
+        try:
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise ValueError
+            return int(value)
+        except ValueError:
+            raise MalformedResponse(self.exchange, endpoint.name, message=f"no server time in {data!r}") from None
 
     # ----------------------------------------------------------------- requests
 
     def _credentials(self) -> Credentials:
         if self.credentials is None:
+            prefix = self.exchange.upper()
             raise ConfigurationError(
                 f"{self.exchange}: this call needs API credentials; pass tk.Credentials(...) "
-                f"or set {self.exchange.upper()}_API_KEY / _API_SECRET."
+                f"or set {prefix}_API_KEY / _API_SECRET."
             )
         return self.credentials
 
-    def _build(
-        self,
-        endpoint: Endpoint,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-        path_params: Mapping[str, Any] | None,
+    def _auth_options(self) -> dict[str, Any]:
+        """Client options the signer needs (a key version, a receive window); none by default."""
+        return {}
+
+    def signer(self) -> Signer:
+        if self._signer is None or self._signer.credentials is not self.credentials:
+            self._signer = self.auth(self._credentials(), **self._auth_options())
+        return self._signer
+
+    def prepare(
+        self, endpoint: Endpoint, args: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None
     ) -> Call:
-        path = endpoint.path.format(**(path_params or {}))
-        query = sorted((k, param_text(v)) for k, v in (params or {}).items() if v is not None)
+        """The signed ``Call`` for ``endpoint`` with ``args`` (the seed's names) and ``extra`` wire parameters."""
+        placed = endpoint.wire(args or {})
+        default = "query" if "body" not in placed or endpoint.method in ("GET", "DELETE", "") else "body"
+        if extra:
+            placed["query" if endpoint.place == "query" or default == "query" else "body"].update(extra)
+        path = endpoint.path.format(**placed["path"]) if placed["path"] else endpoint.path
+        query = [*endpoint.address.items(), *sorted((k, v) for k, v in placed["query"].items() if v is not None)]
         call = Call(self.exchange, endpoint.name, endpoint.method, self.base_url, path, query)
-        if body is not None:
-            call.body = self._encode_body({k: v for k, v in body.items() if v is not None})
+        if placed["body"]:
+            call.body = self._encode_body({k: v for k, v in placed["body"].items() if v is not None})
         if endpoint.signed:
-            self._credentials()
-            self._sign(call, endpoint)
+            self.signer().sign(call, self._timestamp())
         return call
 
-    def _encode_body(self, body: Mapping[str, Any]) -> str:
-        call_body = {k: (param_text(v) if not isinstance(v, (list, dict)) else v) for k, v in body.items()}
-        return json.dumps(call_body, separators=(",", ":"))
+    def _shown(self, endpoint: Endpoint, args: Mapping[str, Any]) -> dict[str, Any]:
+        """What a refused call would have sent (no credential: nothing is signed)."""
+        placed = endpoint.wire(args)
+        shown: dict[str, Any] = {"method": endpoint.method, "path": endpoint.path.format(**placed["path"])}
+        for place in ("query", "body"):
+            if placed[place]:
+                key = "params" if place == "query" else "body"
+                shown[key] = dict(redact_params({k: v for k, v in placed[place].items() if v is not None}))
+        return shown
 
-    def _request(
+    def call(
         self,
         endpoint: Endpoint,
-        params: Mapping[str, Any] | None = None,
+        args: Mapping[str, Any] | None = None,
         *,
-        body: Mapping[str, Any] | None = None,
-        path_params: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        confirm: bool = False,
         exact: bool = False,
     ) -> Any:
-        """Send one request and return the unwrapped data, retrying reads that may succeed later."""
+        """Send one request and return the unwrapped payload, retrying reads that may succeed later."""
+        args = dict(args or {})
+        if endpoint.changes_state and confirm is not True:
+            raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
         attempt = 0
         resynced = False
         while True:
-            call = self._build(endpoint, params, body, path_params)
+            call = self.prepare(endpoint, args, extra)
             self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
             try:
-                response = self.transport.send(call)
-                self._observe(call, endpoint, response)
-                return self._unwrap(call, endpoint, response, exact)
+                reply = self.transport.send(call)
+                return self.unwrap(call, endpoint, reply, exact=exact)
             except AuthenticationError as err:
-                if resynced or not endpoint.signed or err.code not in self.timestamp_error_codes:
+                if resynced or not endpoint.signed or err.code not in self.errors.timestamp:
                     raise
                 log.warning("%s rejected the timestamp (%s); resyncing the clock once", self.exchange, err.code)
                 self.clock.resync()
@@ -180,9 +297,10 @@ class RestClient:
                             "check its history before sending it again (it is never retried automatically)."
                         )
                     raise
-                if attempt >= self.max_retries:
+                retry_after = getattr(err, "retry_after", None)
+                if attempt >= self.max_retries or (retry_after or 0) > MAX_BACKOFF_SECONDS:
                     raise
-                wait = self._backoff(attempt, getattr(err, "retry_after", None))
+                wait = backoff(attempt, retry_after)
                 if isinstance(err, RateLimited):
                     for limit in endpoint.limits:
                         self.limiter.block(limit.key, wait)
@@ -190,43 +308,63 @@ class RestClient:
                 self._sleep(wait)
                 attempt += 1
 
-    @staticmethod
-    def _backoff(attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, MAX_BACKOFF_SECONDS)
-        return min(2.0**attempt * (0.5 + random.random() / 2), MAX_BACKOFF_SECONDS)
+    def unwrap(self, call: Call, endpoint: Endpoint, reply: Reply, *, exact: bool = False) -> Any:
+        """The payload of a successful answer, or the toolkit error for any other."""
+        payload = decode_json(call, reply, exact=exact or self.exact_numbers)
+        self._observe(call, endpoint, reply, payload)
+        envelope = endpoint.envelope or self.envelope
+        if isinstance(payload, Mapping):
+            if succeeded(envelope, payload, reply):
+                return payload if envelope.data is None else payload.get(envelope.data)
+        elif reply.ok and envelope.data is None:
+            return payload  # a bare list or value where the whole body is the payload
+        raise self.error(endpoint.name, payload, reply)
 
-    def _guard(
-        self,
-        endpoint: Endpoint,
-        confirm: bool,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
-        path_params: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Refuse a state-changing call unless ``confirm=True``, showing what it would send."""
-        if confirm is True:
-            return
-        path = endpoint.path.format(**(path_params or {}))
-        shown: dict[str, Any] = {"method": endpoint.method, "path": path}
-        if params:
-            shown["params"] = dict(redact_params({k: v for k, v in params.items() if v is not None}))
-        if body:
-            shown["body"] = dict(redact_params({k: v for k, v in body.items() if v is not None}))
-        raise ConfirmationRequired(self.exchange, endpoint.name, shown)
+    def error(self, endpoint: str, payload: Any, reply: Reply) -> ExchangeError:
+        """The toolkit error for an answer that is not a success (kept as the exchange sent it)."""
+        envelope = self.envelope
+        body = payload if isinstance(payload, Mapping) else {}
+        raw_code = dotted(body, envelope.code) if envelope.code else None
+        code = None if raw_code is None else str(raw_code)
+        status = body.get(envelope.status) if envelope.status else reply.status
+        http_status = status if isinstance(status, int) and not isinstance(status, bool) else reply.status
+        if code is None and reply.ok and envelope.status is None:
+            return MalformedResponse(
+                self.exchange, endpoint, http_status=http_status, message="no 'code' in the answer"
+            )
+        messages = (dotted(body, path) for path in envelope.message)
+        message = next((str(m) for m in messages if m), "")
+        if envelope.status is not None and code is None and "error" not in body:
+            return MalformedResponse(self.exchange, endpoint, http_status=http_status, message="no result and no error")
+        cls = self.errors.classify(code, message, http_status)
+        kwargs: dict[str, Any] = {"http_status": http_status, "code": code, "message": message}
+        if issubclass(cls, RateLimited):
+            return cls(self.exchange, endpoint, retry_after=self._retry_after(reply, payload, code), **kwargs)
+        return cls(self.exchange, endpoint, **kwargs)
 
     # ----------------------------------------------------------------- frames
 
-    def _extract(self, endpoint: Endpoint, data: Any) -> Sequence[Record]:
+    def records(self, endpoint: Endpoint, data: Any) -> list[Record]:
+        """The records of a payload as the endpoint declares them (path, keyed map, nested list)."""
         try:
             found = at_path(data, endpoint.records)
         except (KeyError, IndexError, TypeError):
             raise MalformedResponse(
                 self.exchange, endpoint.name, message=f"no records at {'.'.join(endpoint.records)!r}"
             ) from None
-        if found is None:
+        if found is None or (endpoint.keyed and found in ([], "")):
             return []
+        if endpoint.keyed:
+            if not isinstance(found, Mapping):
+                raise MalformedResponse(
+                    self.exchange, endpoint.name, message=f"data is not a {{{endpoint.keyed}: ...}} object"
+                )
+            if endpoint.keyed_value:
+                found = [{endpoint.keyed: key, endpoint.keyed_value: value} for key, value in found.items()]
+            elif all(isinstance(v, Mapping) for v in found.values()):
+                found = [{endpoint.keyed: key, **value} for key, value in found.items()]
+            else:
+                raise MalformedResponse(self.exchange, endpoint.name, message="records are not JSON objects")
         records = [found] if isinstance(found, Mapping) else found
         if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
             raise MalformedResponse(self.exchange, endpoint.name, message="records are not JSON objects")
@@ -234,16 +372,19 @@ class RestClient:
             records = frames.explode(records, endpoint.explode)
         if endpoint.flatten:
             records = [frames.flatten(r) for r in records]
-        return records
+        return list(records)
 
-    def _to_frame(
+    def to_frame(
         self,
         endpoint: Endpoint,
         records: Sequence[Record],
         *,
-        exact: bool,
+        exact: bool = False,
         attrs: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
+        """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and endpoint."""
+        if self.exact_numbers:
+            records = frames.exact_ints(records, endpoint.columns)
         try:
             frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename)
         except frames.ConversionError as exc:
@@ -251,176 +392,44 @@ class RestClient:
         frame.attrs.update({"exchange": self.exchange, "endpoint": endpoint.name, **(attrs or {})})
         return frame
 
-    def _frame(
+    def request(
         self,
         endpoint: Endpoint,
-        params: Mapping[str, Any] | None = None,
+        args: Mapping[str, Any] | None = None,
         *,
+        confirm: bool = False,
         exact: bool = False,
-        path_params: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
         """One request, its records as a typed frame."""
-        data = self._request(endpoint, params, path_params=path_params, exact=exact)
-        return self._to_frame(endpoint, self._extract(endpoint, data), exact=exact)
+        data = self.call(endpoint, args, confirm=confirm, exact=exact)
+        return self.to_frame(endpoint, self.records(endpoint, data), exact=exact)
 
-    def _history(
+    def history(
         self,
         endpoint: Endpoint,
-        params: Mapping[str, Any],
+        args: Mapping[str, Any] | None = None,
         *,
-        start_time: TimeLike | None,
-        end_time: TimeLike | None,
         exact: bool = False,
         limit: int | None = None,
     ) -> pd.DataFrame:
-        """Every page of every window in ``[start_time, end_time]``, de-duplicated and in time order.
+        """Every page of every window (and fan-out value) of ``endpoint``; see ``toolkit.core.runner``."""
+        from toolkit.core.runner import run_history
 
-        ``df.attrs["coverage"]`` says what was covered. A failure part-way raises: a silently
-        partial history is worse than none.
-        """
-        window = endpoint.window
-        end_ms = to_ms(end_time, "end_time") if end_time is not None else now_ms()
-        if window is None:
-            raise ConfigurationError(f"{endpoint.name} is not a history endpoint.")
-        start_ms = to_ms(start_time, "start_time") if start_time is not None else end_ms - window.default_lookback_ms
-        if start_ms > end_ms:
-            raise ConfigurationError("start_time is after end_time.")
-        windows = split_windows(start_ms, end_ms, window.max_span_ms)
-        pages = 0
-
-        def fetch_window(bounds: tuple[int, int]) -> Sequence[Record]:
-            nonlocal pages
-            base = {**params, window.start_param: bounds[0], window.end_param: bounds[1]}
-            collected: list[Record] = []
-
-            def fetch(query: dict[str, Any]) -> Any:
-                return self._request(endpoint, query, exact=exact)
-
-            def extract(data: Any) -> Sequence[Record]:
-                return self._extract(endpoint, data)
-
-            if endpoint.paging is None:
-                collected.extend(extract(fetch(base)))
-                pages += 1
-                return collected
-            for page in endpoint.paging.pages(fetch, base, extract):
-                collected.extend(page)
-                pages += 1
-                if limit is not None and len(collected) >= limit:
-                    break
-            return collected
-
-        records: list[Record] = []
-        done = 0
-        bar = tqdm(
-            total=len(windows),
-            desc=f"{self.exchange} {endpoint.path.rsplit('/', 1)[-1]}",
-            unit="window",
-            disable=not self.progress or len(windows) < 2,
-            leave=False,
-        )
-        try:
-            if window.concurrency > 1 and len(windows) > 1:
-                with ThreadPoolExecutor(max_workers=window.concurrency) as pool:
-                    chunks = pool.map(fetch_window, windows)
-                    for chunk in chunks:
-                        records.extend(chunk)
-                        done += 1
-                        bar.update()
-            else:
-                for bounds in windows:
-                    records.extend(fetch_window(bounds))
-                    done += 1
-                    bar.update()
-        except ToolkitError as err:
-            err.add_note(
-                f"{self.exchange} history stopped after {done} of {len(windows)} windows; nothing was returned."
-            )
-            raise
-        finally:
-            bar.close()
-
-        frame = self._to_frame(endpoint, records, exact=exact)
-        frame = self._dedupe_and_sort(endpoint, frame)
-        truncated = limit is not None and len(frame) > limit
-        if truncated:
-            frame = frame.iloc[-limit:] if limit else frame.iloc[:0]
-        frame = frame.reset_index(drop=True)
-        frame.attrs.update(
-            {
-                "exchange": self.exchange,
-                "endpoint": endpoint.name,
-                "coverage": {
-                    "start": ms_to_timestamp(start_ms),
-                    "end": ms_to_timestamp(end_ms),
-                    "windows": len(windows),
-                    "pages": pages,
-                    "complete": not truncated,
-                },
-            }
-        )
-        return frame
-
-    @staticmethod
-    def _dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
-        if endpoint.id_field:
-            frame = frame.drop_duplicates(subset=frames.snake_case(endpoint.id_field), keep="first")
-        if endpoint.time_field:
-            frame = frame.sort_values(frames.snake_case(endpoint.time_field), kind="stable")
-        return frame
+        return run_history(self, endpoint, dict(args or {}), exact=exact, limit=limit)
 
 
-def key_summary(
-    exchange: str,
-    *,
-    account: str | None,
-    permissions: list[str],
-    can_trade: bool | None,
-    can_withdraw: bool | None,
-    ip_whitelist: str | None,
-    can_read: bool | None = True,
-) -> pd.DataFrame:
-    """The one-row frame every client's ``describe_key()`` returns (used by the credentials form)."""
-    return pd.DataFrame(
-        {
-            "exchange": pd.Series([exchange], dtype="str"),
-            "account": pd.Series([account], dtype="str"),
-            "permissions": pd.Series([permissions], dtype="object"),
-            "can_read": pd.Series([can_read], dtype="boolean"),
-            "can_trade": pd.Series([can_trade], dtype="boolean"),
-            "can_withdraw": pd.Series([can_withdraw], dtype="boolean"),
-            "ip_whitelist": pd.Series([ip_whitelist], dtype="str"),
-        }
-    )
+def succeeded(envelope: Envelope, payload: Mapping[str, Any], reply: Reply) -> bool:
+    """Whether an answer is a success by its envelope's rules."""
+    if envelope.status is not None:
+        return payload.get(envelope.status) == 200 and (envelope.data is None or envelope.data in payload)
+    if not reply.ok:
+        return False
+    if envelope.ok_codes:
+        code = dotted(payload, envelope.code) if envelope.code else None
+        if code is None or str(code) not in envelope.ok_codes:
+            return False
+    return all(payload.get(k, v) == v for k, v in envelope.agree.items())
 
 
-def raise_for_code(
-    exchange: str,
-    endpoint: str,
-    *,
-    http_status: int | None,
-    code: str | None,
-    message: str,
-    table: Mapping[str, type[ExchangeError]],
-    retry_after: float | None = None,
-) -> None:
-    """Raise the toolkit error for an exchange error: by the exchange's code, else by HTTP status."""
-    cls = table.get(code or "") or _class_for_status(http_status)
-    kwargs: dict[str, Any] = {"http_status": http_status, "code": code, "message": message}
-    if issubclass(cls, RateLimited):
-        raise cls(exchange, endpoint, retry_after=retry_after, **kwargs)
-    raise cls(exchange, endpoint, **kwargs)
-
-
-def _class_for_status(status: int | None) -> type[ExchangeError]:
-    if status == 401:
-        return AuthenticationError
-    if status == 403:
-        return PermissionDenied
-    if status == 429:
-        return RateLimited
-    if status is not None and status >= 500:
-        return ExchangeUnavailable
-    if status is not None and status >= 400:
-        return InvalidRequest
-    return ExchangeError
+class RestClient(Client):
+    """A client over HTTP (the default transport); the WebSocket API client is a plain ``Client``."""

@@ -26,16 +26,22 @@ class Clock:
 
     def now_ms(self) -> int:
         if not self._synced:
-            self.resync()
+            with self._lock:
+                # Checked again under the lock: threads that waited for the first sync use its result.
+                if not self._synced:
+                    self._measure()
         return now_ms() + self.offset_ms
 
     def resync(self) -> int:
         """Measure the offset against the exchange (half the round trip is the transit time)."""
         with self._lock:
-            before = now_ms()
-            server = self._fetch()
-            after = now_ms()
-            self.offset_ms = server - (before + after) // 2
-            self._synced = True
-            log.debug("clock offset %d ms (round trip %d ms)", self.offset_ms, after - before)
-            return self.offset_ms
+            return self._measure()
+
+    def _measure(self) -> int:
+        before = now_ms()
+        server = self._fetch()
+        after = now_ms()
+        self.offset_ms = server - (before + after) // 2
+        self._synced = True
+        log.debug("clock offset %d ms (round trip %d ms)", self.offset_ms, after - before)
+        return self.offset_ms

@@ -1,99 +1,180 @@
-"""Endpoints declared as data, and the pagination strategies they use.
+"""Endpoints declared as data: parameters, envelope, records, limits, paging.
 
-An exchange module describes each endpoint once (method, path, documented fields, limits,
-where the records sit, how to page) and its public methods stay thin: they translate the
-method's keyword arguments into the exchange's parameter names and call the client.
+An exchange describes each endpoint once and its public methods stay thin: they pass their
+keyword arguments (the seed's snake_case names) to the client, which turns them into the
+exchange's wire names and formats through the endpoint's ``params``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Literal
 
 from toolkit.core.ratelimit import Limit
+from toolkit.core.timeutil import to_ms
+from toolkit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from toolkit.core.paging import FanOut, Paging, Window
 
 Record = Mapping[str, Any]
-# Unwrapped response data -> the list of records in it.
-Extract = Callable[[Any], Sequence[Record]]
-# Parameters -> unwrapped response data for one request.
-Fetch = Callable[[dict[str, Any]], Any]
+# (value, the seed's parameter name for messages) -> the value the exchange wants.
+Format = Callable[[Any, str], Any]
+Place = Literal["query", "body", "path"]
 
 
-class Paging(Protocol):
-    """How one request's worth of records is walked page by page."""
-
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]: ...
+# ----------------------------------------------------------------------------- formats
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Cursor paging to older records: pass the smallest id seen as ``param`` (Bitget ``idLessThan``)."""
-
-    param: str
-    id_field: str
-    size: int
-    size_param: str = "limit"
-
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
-        cursor: int | None = None
-        while True:
-            query = {**params, self.size_param: self.size}
-            if cursor is not None:
-                query[self.param] = cursor
-            records = extract(fetch(query))
-            yield records
-            if len(records) < self.size:
-                return
-            smallest = min(int(r[self.id_field]) for r in records)
-            if cursor is not None and smallest >= cursor:
-                # The exchange ignored the cursor; stop rather than loop on the same page.
-                return
-            cursor = smallest
+def ms(value: Any, name: str) -> int:
+    """Epoch milliseconds from any time input the toolkit accepts."""
+    return to_ms(value, name)
 
 
-@dataclass(frozen=True)
-class PageNumber:
-    """Numbered pages, 1-based, until ``total_field`` pages are read (KuCoin ``currentPage``)."""
+def seconds(value: Any, name: str) -> int:
+    """Epoch seconds from any time input the toolkit accepts."""
+    return to_ms(value, name) // 1000
 
-    page_param: str
-    size_param: str
-    size: int
-    total_field: str
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
-        page = 1
-        while True:
-            data = fetch({**params, self.page_param: page, self.size_param: self.size})
-            records = extract(data)
-            yield records
-            total = int((data or {}).get(self.total_field) or 0)
-            if page >= total or not records:
-                return
-            page += 1
+def joined(value: Any, name: str) -> str:
+    """One value, or several joined with commas (``["BTC", "ETH"]`` -> ``"BTC,ETH"``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Iterable):
+        return ",".join(str(v) for v in value)
+    raise ConfigurationError(f"{name} must be a string or a list of strings, got {value!r}.")
+
+
+def upper(value: Any, name: str) -> str:
+    return str(value).upper()
+
+
+def positive(value: Any, name: str) -> Any:
+    """An amount that must be a positive number; sent with every digit it was given."""
+    try:
+        if not isinstance(value, bool) and Decimal(str(value)) > 0:
+            return value
+    except (ArithmeticError, InvalidOperation, ValueError, TypeError):
+        pass
+    raise ConfigurationError(f"{name} must be a positive number, got {value!r}.")
+
+
+def new_client_order_id(prefix: str = "tk") -> str:
+    """A fresh id for a money-moving request, so that a repeat cannot pay twice."""
+    return f"{prefix}{uuid.uuid4().hex[:24]}"
+
+
+# ----------------------------------------------------------------------------- declarations
 
 
 @dataclass(frozen=True)
-class Window:
-    """History the exchange serves in windows no wider than ``max_span_ms``."""
+class Param:
+    """How one of a method's arguments goes on the wire.
 
-    start_param: str
-    end_param: str
-    max_span_ms: int
-    default_lookback_ms: int
-    # Windows in flight at once; the rate limiter still paces the requests.
-    concurrency: int = 1
+    ``wire`` is the exchange's name; ``format`` turns the value into what the exchange wants;
+    ``default`` is used when the argument is None (a zero-argument callable is called each time:
+    a fresh client order id); ``where`` overrides the endpoint's default place.
+    """
+
+    wire: str
+    format: Format | None = None
+    required: bool = False
+    default: Any = None
+    where: Place | None = None
 
 
-def split_windows(start_ms: int, end_ms: int, max_span_ms: int) -> list[tuple[int, int]]:
-    """``[start, end]`` cut into consecutive windows of at most ``max_span_ms``, oldest first."""
-    windows = []
-    lo = start_ms
-    while lo < end_ms:
-        hi = min(lo + max_span_ms, end_ms)
-        windows.append((lo, hi))
-        lo = hi
-    return windows or [(start_ms, end_ms)]
+@dataclass(frozen=True)
+class Envelope:
+    """Where an exchange puts its code, message and payload, and what success looks like.
+
+    ``code`` and ``data`` are dotted paths (``"error.code"``); ``data=None`` means the whole body
+    is the payload. Success is: ``status`` (a field in the body, Binance's WebSocket API) equal to
+    200 when given; else an HTTP 2xx with ``code`` in ``ok_codes`` (any code when ``ok_codes`` is
+    empty) and every field of ``agree`` either absent or equal to its value.
+    """
+
+    code: str | None = "code"
+    ok_codes: frozenset[str] = frozenset()
+    message: tuple[str, ...] = ("msg",)
+    data: str | None = "data"
+    agree: Mapping[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One exchange endpoint, described as data.
+
+    ``method`` is the HTTP verb ("" for a WebSocket API method named by ``path``). ``columns``
+    are the documented fields and their kinds (``toolkit.core.frames``). ``records`` is the path
+    to the records inside the payload (a dict there is one record); ``keyed`` names the column
+    for the keys of a ``{key: record}`` payload, ``keyed_value`` the column of its values when
+    they are scalars. ``fixed`` are wire parameters sent on every call; ``address`` are query
+    parameters that name the endpoint itself (CoinW's ``command``): sent first, part of its name.
+    """
+
+    method: str
+    path: str
+    columns: Mapping[str, str]
+    params: Mapping[str, Param] = field(default_factory=dict)
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    address: Mapping[str, str] = field(default_factory=dict)
+    signed: bool = True
+    limits: tuple[Limit, ...] = ()
+    envelope: Envelope | None = None
+    records: tuple[str, ...] = ()
+    keyed: str | None = None
+    keyed_value: str | None = None
+    paging: Paging | None = None
+    window: Window | None = None
+    fan_out: FanOut | None = None
+    # Field that identifies a record (de-duplication) and field that orders records in time.
+    id_field: str | None = None
+    time_field: str | None = None
+    # A nested list to spread into one row per element, with the parent's scalars repeated.
+    explode: str | None = None
+    flatten: bool = False
+    rename: Mapping[str, str] = field(default_factory=dict)
+    # Moves money or changes state: the client refuses it without confirm=True and never retries it.
+    changes_state: bool = False
+    # Where parameters go when their Param does not say: None means query for GET/DELETE, body otherwise.
+    place: Place | None = None
+    docs: str = ""
+
+    @property
+    def name(self) -> str:
+        """How errors and ``df.attrs["endpoint"]`` name it: ``GET /api/v2/...`` or the method name."""
+        if not self.method:
+            return self.path
+        address = "&".join(f"{k}={v}" for k, v in self.address.items())
+        return f"{self.method} {self.path}" + (f"?{address}" if address else "")
+
+    def wire(self, args: Mapping[str, Any]) -> dict[Place, dict[str, Any]]:
+        """The wire parameters for ``args`` (the seed's names), by where they go.
+
+        Fixed parameters first, then each declared one that has a value (or a default).
+        """
+        unknown = set(args) - set(self.params)
+        if unknown:
+            raise ConfigurationError(f"{self.name} takes no parameter {', '.join(sorted(unknown))}.")
+        default: Place = self.place or ("query" if self.method in ("GET", "DELETE", "") else "body")
+        placed: dict[Place, dict[str, Any]] = {"query": {}, "body": {}, "path": {}}
+        placed[default].update(self.fixed)
+        for name, param in self.params.items():
+            value = args.get(name)
+            if value is None:
+                value = param.default() if callable(param.default) else param.default
+            if value is None:
+                if param.required:
+                    raise ConfigurationError(f"{self.name} needs {name}.")
+                continue
+            if param.format is not None:
+                value = param.format(value, name)
+            placed[param.where or default][param.wire] = value
+        return placed
 
 
 def at_path(data: Any, path: Sequence[str]) -> Any:
@@ -104,30 +185,10 @@ def at_path(data: Any, path: Sequence[str]) -> Any:
     return data
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """One exchange endpoint, described as data."""
-
-    method: str
-    path: str
-    columns: Mapping[str, str]
-    signed: bool = True
-    limits: tuple[Limit, ...] = ()
-    # Where the records sit inside the unwrapped data; a dict there is one record.
-    records: tuple[str, ...] = ()
-    paging: Paging | None = None
-    window: Window | None = None
-    # Field that identifies a record (de-duplication) and field that orders records in time.
-    id_field: str | None = None
-    time_field: str | None = None
-    # A nested list to spread into one row per element, with the parent's scalars repeated.
-    explode: str | None = None
-    flatten: bool = False
-    rename: Mapping[str, str] = field(default_factory=dict)
-    # Moves money or changes state: needs confirm=True, and is never retried.
-    changes_state: bool = False
-    docs: str = ""
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.path}"
+def dotted(data: Any, path: str) -> Any:
+    """``data["a"]["b"]`` for ``"a.b"``; None where any step is missing."""
+    for key in path.split("."):
+        if not isinstance(data, Mapping) or key not in data:
+            return None
+        data = data[key]
+    return data

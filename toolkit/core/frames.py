@@ -72,6 +72,21 @@ def explode(records: Sequence[Mapping[str, Any]], field: str) -> list[dict[str, 
     return rows
 
 
+def exact_ints(records: Sequence[Mapping[str, Any]], columns: Mapping[str, str]) -> list[Mapping[str, Any]]:
+    """JSON integers made safe from pandas, which turns an int column with a gap into float64:
+    in ``STR`` columns they become their digits, in ``NUM`` columns ``Decimal``."""
+    kinds = {name: kind for name, kind in columns.items() if kind in (STR, NUM)}
+    fixed: list[Mapping[str, Any]] = []
+    for record in records:
+        row = dict(record)
+        for name, kind in kinds.items():
+            value = row.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                row[name] = str(value) if kind == STR else Decimal(value)
+        fixed.append(row)
+    return fixed
+
+
 def empty_frame(columns: Mapping[str, str], rename: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A frame with no rows and the declared columns, named as ``to_frame`` names them, with their dtypes."""
     return pd.DataFrame(

@@ -1,13 +1,19 @@
-"""One HTTP request over a ``requests.Session``, with failures mapped to toolkit errors."""
+"""What goes on the wire and what comes back: ``Call``, ``Reply``, and the HTTP transport.
+
+Every transport (HTTP here, the WebSocket API in ``toolkit.core.websocket``) takes a ``Call`` and
+returns a ``Reply`` with the body's bytes, so decoding and error mapping happen in one place.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import orjson
@@ -21,22 +27,40 @@ log = get_logger(__name__)
 DEFAULT_TIMEOUT = (5.0, 30.0)
 
 
+def param_text(value: Any) -> str:
+    """How a parameter value is written on the wire: no exponents, no float noise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, datetime):
+        return str(int(value.timestamp() * 1000))
+    return str(value)
+
+
 @dataclass
 class Call:
-    """A request as it will be sent: signers read and extend it, then it goes out unchanged."""
+    """A request as it will be sent: signers read and extend it, then it goes out unchanged.
+
+    ``params`` keep their values' types (a WebSocket API frame sends them as JSON); ``query`` is
+    their text as an HTTP query string.
+    """
 
     exchange: str
     endpoint: str
     method: str
     base_url: str
     path: str
-    params: list[tuple[str, str]] = field(default_factory=list)
+    params: list[tuple[str, Any]] = field(default_factory=list)
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def query(self) -> str:
-        return urlencode(self.params)
+        return urlencode([(k, param_text(v)) for k, v in self.params])
 
     @property
     def path_with_query(self) -> str:
@@ -47,12 +71,35 @@ class Call:
         return self.base_url + self.path_with_query
 
 
-class Transport:
+@dataclass
+class Reply:
+    """An answer as it arrived: HTTP status (or the status a WebSocket answer carries), headers, body."""
+
+    status: int | None
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+class Transport(Protocol):
+    def send(self, call: Call) -> Reply: ...
+
+
+class HttpTransport:
+    """Sends calls over a ``requests.Session``; failures become ``NetworkError`` / ``RequestTimeout``."""
+
     def __init__(self, session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def send(self, call: Call) -> requests.Response:
+    def send(self, call: Call) -> Reply:
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -74,12 +121,12 @@ class Transport:
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
-        return response
+        return Reply(response.status_code, response.headers, response.content)
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
+def retry_after_seconds(reply: Reply) -> float | None:
     """The ``Retry-After`` header as seconds (it may be a number or an HTTP date)."""
-    value = response.headers.get("Retry-After")
+    value = reply.headers.get("Retry-After")
     if not value:
         return None
     try:
@@ -89,22 +136,23 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-def decode_json(call: Call, response: requests.Response, *, exact: bool = False) -> Any:
+def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
     """The JSON body, or the toolkit error that says why there is none.
 
-    With ``exact`` JSON numbers become ``Decimal`` (CoinW sends amounts as numbers).
+    With ``exact`` JSON numbers with a fraction become ``Decimal`` (some exchanges send amounts as
+    JSON numbers); integers are exact either way.
     """
     try:
         if exact:
-            return json.loads(response.text, parse_float=Decimal)
-        return orjson.loads(response.content)
+            return json.loads(reply.content, parse_float=Decimal)
+        return orjson.loads(reply.content)
     except ValueError:
         # Decoded to text only here: on the happy path orjson reads the bytes directly.
-        snippet = " ".join(response.text.split())[:200] or "(empty body)"
-        kind = ExchangeUnavailable if response.status_code >= 500 else MalformedResponse
+        snippet = " ".join(reply.text.split())[:200] or "(empty body)"
+        kind = ExchangeUnavailable if (reply.status or 0) >= 500 else MalformedResponse
         raise kind(
             call.exchange,
             call.endpoint,
-            http_status=response.status_code,
+            http_status=reply.status,
             message=f"the body is not JSON: {snippet!r}",
         ) from None

@@ -2,8 +2,9 @@
 
 Two layers:
 
-* by *name*: the auth headers and query/body parameters of every supported exchange are masked
-  wherever they appear (header mappings, URLs, ``key=value`` text, JSON text);
+* by *name*: generic auth names, and the auth headers and query/body parameters each exchange's
+  signer registers (``register_names``), are masked wherever they appear (header mappings, URLs,
+  ``key=value`` text, JSON text);
 * by *value*: every secret held by a ``Credentials`` object is registered here, and any text that
   still contains it (an echoed body, an odd log line) has it masked too.
 """
@@ -17,62 +18,61 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
+from toolkit.errors import set_redactor
+
 MASK = "***"
 
-SENSITIVE_HEADERS = frozenset(
-    h.lower()
-    for h in (
-        "ACCESS-KEY",
-        "ACCESS-SIGN",
-        "ACCESS-PASSPHRASE",
-        "KC-API-KEY",
-        "KC-API-SIGN",
-        "KC-API-PASSPHRASE",
-        "KC-API-PARTNER-SIGN",
-        "X-MBX-APIKEY",
-        "Authorization",
-        "Proxy-Authorization",
-        "Cookie",
-    )
-)
-# Headers that are not secret but change on every request; cassettes drop them.
-VOLATILE_HEADERS = frozenset(("access-timestamp", "kc-api-timestamp"))
-
-SENSITIVE_PARAMS = frozenset(
-    p.lower()
-    for p in (
-        "signature",
-        "sign",
-        "api_key",
-        "apiKey",
-        "subAccount_apiKey",
-        "secret_key",
-        "secretKey",
-        "api_secret",
-        "apiSecret",
-        "secret",
-        "passphrase",
-        "private_key",
-    )
-)
-
-_names = "|".join(sorted({re.escape(n) for n in SENSITIVE_PARAMS | SENSITIVE_HEADERS}, key=len, reverse=True))
-# key=value in URLs and form bodies, "key": "value" in JSON, Key: value in header dumps.
-_PATTERNS = (
-    re.compile(rf"(?i)(?<![\w-])({_names})=([^&\s'\"]+)"),
-    re.compile(rf"(?i)([\"'](?:{_names})[\"']\s*:\s*)([\"'])((?:(?!\2).)*)\2"),
-    re.compile(rf"(?i)((?<![\w-])(?:{_names})\s*:\s*)([^\s,;}}'\"]+)"),
-)
+# Names that carry credentials on any API; each exchange's signer registers its own on top
+# (``register_names``), so this module needs to know no exchange.
+SENSITIVE_HEADERS: set[str] = {"authorization", "proxy-authorization", "cookie"}
+SENSITIVE_PARAMS: set[str] = {
+    "signature", "sign", "api_key", "apikey", "secret", "secret_key", "secretkey", "api_secret",
+    "apisecret", "passphrase", "private_key",
+}  # fmt: skip
+# Not secret, but different on every request (timestamps); cassettes drop them.
+VOLATILE_HEADERS: set[str] = set()
+VOLATILE_PARAMS: set[str] = {"timestamp", "recvwindow"}
 
 _secrets: set[str] = set()
-_secrets_lock = threading.Lock()
+_lock = threading.Lock()
+_patterns: tuple[re.Pattern[str], ...] = ()
+
+
+def _compile() -> tuple[re.Pattern[str], ...]:
+    names = "|".join(sorted({re.escape(n) for n in SENSITIVE_PARAMS | SENSITIVE_HEADERS}, key=len, reverse=True))
+    # key=value in URLs and form bodies, "key": "value" in JSON, Key: value in header dumps.
+    return (
+        re.compile(rf"(?i)(?<![\w-])({names})=([^&\s'\"]+)"),
+        re.compile(rf"(?i)([\"'](?:{names})[\"']\s*:\s*)([\"'])((?:(?!\2).)*)\2"),
+        re.compile(rf"(?i)((?<![\w-])(?:{names})\s*:\s*)([^\s,;}}'\"]+)"),
+    )
+
+
+def register_names(
+    *,
+    headers: Iterable[str] = (),
+    params: Iterable[str] = (),
+    volatile_headers: Iterable[str] = (),
+    volatile_params: Iterable[str] = (),
+) -> None:
+    """Mask these header and parameter names from now on (an exchange's auth names, its timestamps)."""
+    global _patterns
+    with _lock:
+        before = len(SENSITIVE_HEADERS) + len(SENSITIVE_PARAMS)
+        SENSITIVE_HEADERS.update(h.lower() for h in headers)
+        SENSITIVE_PARAMS.update(p.lower() for p in params)
+        VOLATILE_HEADERS.update(h.lower() for h in volatile_headers)
+        VOLATILE_PARAMS.update(p.lower() for p in volatile_params)
+        if not _patterns or len(SENSITIVE_HEADERS) + len(SENSITIVE_PARAMS) != before:
+            _patterns = _compile()
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret value so that ``redact_text`` masks it wherever it appears."""
+    install_log_redaction()
     # Very short values would mask ordinary text; credentials are never that short.
     if value and len(value) >= 6:
-        with _secrets_lock:
+        with _lock:
             # A key sent in a query string (CoinW's api_key) shows up percent-encoded in URLs.
             _secrets.update({value, quote(value, safe=""), quote_plus(value)})
 
@@ -81,20 +81,16 @@ def redact_text(text: str) -> str:
     """Mask sensitive parameters, headers and registered secret values in free text."""
     if not text:
         return text
-    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}={MASK}", text)
-    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
-    text = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
-    with _secrets_lock:
+    with _lock:
+        by_name, in_json, in_dump = _patterns
         known = sorted(_secrets, key=len, reverse=True)
+    text = by_name.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = in_json.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
+    text = in_dump.sub(lambda m: f"{m.group(1)}{MASK}", text)
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
-
-
-def redact_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``headers`` with every auth header masked."""
-    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
 
 
 def redact_params(params: Iterable[tuple[str, Any]] | Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -200,4 +196,5 @@ def install_log_redaction() -> None:
     logging.setLogRecordFactory(factory)
 
 
-install_log_redaction()
+register_names()
+set_redactor(redact_text)

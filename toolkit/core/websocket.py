@@ -15,6 +15,7 @@ import concurrent.futures
 import json
 import random
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from toolkit.core.http import Call, Reply
 from toolkit.core.redact import get_logger
 from toolkit.errors import ConfigurationError, NetworkError, RequestTimeout, ToolkitError
 
@@ -29,6 +31,8 @@ log = get_logger(__name__)
 
 T = TypeVar("T")
 Frame = dict[str, Any]
+# A frame as parsed, and as it arrived (the text is decoded again, like any body, by the client).
+Answer = tuple[Frame, str]
 
 
 class LoopThread:
@@ -119,22 +123,18 @@ class Connection:
         self._ws: ClientConnection | None = None
         self._runner: asyncio.Task[None] | None = None
         self._connected: asyncio.Event | None = None
-        self._pending: dict[Any, tuple[asyncio.Future[Frame], Callable[[Frame], None] | None]] = {}
+        self._pending: dict[Any, asyncio.Future[Answer]] = {}
         self._restoring: asyncio.Task[None] | None = None
         self._closing = False
 
     # ----------------------------------------------------------------- public (call on the loop)
 
-    async def request(self, frame: Frame, timeout: float, on_answer: Callable[[Frame], None] | None = None) -> Frame:
-        """Send ``frame`` (which carries an ``id``) and return the frame answering it.
-
-        ``on_answer`` sees the answer as soon as it is read, before any later frame is handled:
-        a subscription can route the events that follow its answer.
-        """
+    async def request(self, frame: Frame, timeout: float) -> Answer:
+        """Send ``frame`` (which carries an ``id``) and return the frame answering it."""
         await self._start()
         assert self._connected is not None
-        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
-        self._pending[frame["id"]] = (future, on_answer)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._pending[frame["id"]] = future
         try:
             async with asyncio.timeout(timeout):
                 await self._connected.wait()
@@ -152,7 +152,7 @@ class Connection:
 
     def fail_pending(self, error: BaseException) -> None:
         """Fail every request still waiting for its answer."""
-        for future, _ in self._pending.values():
+        for future in self._pending.values():
             if not future.done():
                 future.set_exception(error)
 
@@ -245,16 +245,10 @@ class Connection:
         except ValueError:
             log.warning("%s websocket: ignoring a frame that is not JSON (%d bytes)", self.exchange, len(message))
             return
-        waiting = self._pending.get(frame.get("id")) if isinstance(frame, dict) else None
-        if waiting is not None:
-            future, on_answer = waiting
+        future = self._pending.get(frame.get("id")) if isinstance(frame, dict) else None
+        if future is not None:
             if not future.done():
-                if on_answer is not None:
-                    try:
-                        on_answer(frame)
-                    except Exception:
-                        log.exception("%s websocket: handling an answer failed", self.exchange)
-                future.set_result(frame)
+                future.set_result((frame, message if isinstance(message, str) else message.decode()))
             return
         try:
             self.on_message(frame)
@@ -293,3 +287,54 @@ class Connection:
                 self.on_state(state, detail)
             except Exception:
                 log.exception("%s websocket: state handler failed", self.exchange)
+
+
+class WebSocketTransport:
+    """Sends ``Call``s as WebSocket API frames (``{"id", "method": call.path, "params"}``) on one
+    ``Connection`` run by its own ``LoopThread``; each answer comes back as a ``Reply`` whose status
+    is the one the answer carries. ``connection`` options are those of ``Connection``."""
+
+    def __init__(self, url: str, *, exchange: str, timeout: float, **connection: Any) -> None:
+        self.exchange = exchange
+        self.timeout = timeout
+        self.connection = Connection(url, exchange=exchange, **connection)
+        self.loop: LoopThread | None = None
+
+    @staticmethod
+    def frame(call: Call) -> Frame:
+        frame: Frame = {"id": str(uuid.uuid4()), "method": call.path}
+        if call.params:
+            frame["params"] = dict(call.params)
+        return frame
+
+    @staticmethod
+    def reply(answer: Answer) -> Reply:
+        frame, text = answer
+        status = frame.get("status")
+        return Reply(status if isinstance(status, int) and not isinstance(status, bool) else None, {}, text.encode())
+
+    def send(self, call: Call) -> Reply:
+        return self.reply(self.run(self.connection.request(self.frame(call), self.timeout), call.endpoint))
+
+    def run(self, coro: Coroutine[Any, Any, T], what: str) -> T:
+        """Run ``coro`` on the loop thread (started on first use) and wait for it."""
+        if self.loop is None:
+            self.loop = LoopThread(f"{self.exchange}-websocket")
+        try:
+            return self.loop.run(coro, timeout=self.timeout + self.connection.open_timeout + 1)
+        except TimeoutError:
+            raise RequestTimeout(self.exchange, what, f"no answer within {self.timeout} s") from None
+
+    def in_loop(self) -> bool:
+        return self.loop is not None and self.loop.in_loop()
+
+    def close(self) -> None:
+        """Close the connection and stop the loop thread."""
+        if self.loop is None:
+            return
+        try:
+            self.loop.run(self.connection.close(), timeout=5)
+        except (ToolkitError, TimeoutError):
+            log.warning("%s websocket did not close cleanly", self.exchange)
+        self.loop.stop()
+        self.loop = None

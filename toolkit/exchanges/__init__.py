@@ -1,28 +1,52 @@
-"""One module per exchange; ``REGISTRY`` maps each exchange id to its client class."""
+"""One package per exchange; ``REGISTRY`` is the one place that lists them.
+
+Each package's ``EXCHANGE`` (a ``toolkit.core.exchange.Exchange``) says what the rest of the
+toolkit may know about it. Packages are imported on first use, so ``import toolkit`` loads none.
+"""
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
+from toolkit.core.exchange import Exchange
 from toolkit.errors import ConfigurationError
 
-# exchange id -> "module:ClassName", imported on first use.
+# exchange id -> its package. Adding an exchange: its folder, and one line here.
 REGISTRY = {
-    "binance": "toolkit.exchanges.binance:BinanceClient",
-    "bitget": "toolkit.exchanges.bitget:BitgetClient",
-    "coinw": "toolkit.exchanges.coinw:CoinWClient",
-    "kucoin": "toolkit.exchanges.kucoin:KucoinClient",
+    "binance": "toolkit.exchanges.binance",
+    "bitget": "toolkit.exchanges.bitget",
+    "coinw": "toolkit.exchanges.coinw",
+    "kucoin": "toolkit.exchanges.kucoin",
 }
 
 
-def client_class(exchange: str) -> type[Any]:
+def descriptor(exchange: str) -> Exchange:
+    """The descriptor of ``exchange`` (``"bitget"``, ...); ``ConfigurationError`` for an unknown one."""
     try:
-        target = REGISTRY[exchange.lower()]
+        package = REGISTRY[exchange.lower()]
     except (KeyError, AttributeError):
         raise ConfigurationError(
             f"Unknown exchange {exchange!r}; choose one of {', '.join(sorted(REGISTRY))}."
         ) from None
-    module, name = target.split(":")
-    cls: type[Any] = getattr(importlib.import_module(module), name)
+    found: Exchange = importlib.import_module(package).EXCHANGE
+    return found
+
+
+def descriptors() -> list[Exchange]:
+    """Every exchange's descriptor, in id order."""
+    return [descriptor(exchange) for exchange in sorted(REGISTRY)]
+
+
+def client_class(exchange: str) -> type[Any]:
+    cls: type[Any] = descriptor(exchange).client
     return cls
+
+
+def sensitive_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The header and parameter names every exchange's signer masks (lower case), with the generic ones."""
+    from toolkit.core import redact
+
+    for found in descriptors():
+        found.client.auth.register()
+    return frozenset(redact.SENSITIVE_HEADERS), frozenset(redact.SENSITIVE_PARAMS)

@@ -1,10 +1,14 @@
 """Binance spot account over the WebSocket API: ``BinanceClient`` and its user data stream.
 
-``auth`` signs requests, ``events`` turns stream events into frames, ``client`` holds the client,
-``replay`` is the local transcript server used by the tests and by demo mode.
+``auth`` signs requests, ``endpoints`` declares the methods, ``events`` turns stream events into
+frames, ``client`` holds the client.
 """
 
+from toolkit.core.exchange import Exchange, mappings
+from toolkit.exchanges.binance import unified
 from toolkit.exchanges.binance.client import PRODUCTION_URL, TESTNET_URL, BinanceClient, StreamWarning
 from toolkit.exchanges.binance.events import UserDataSubscription
 
-__all__ = ["PRODUCTION_URL", "TESTNET_URL", "BinanceClient", "StreamWarning", "UserDataSubscription"]
+EXCHANGE = Exchange(id="binance", label="Binance", client=BinanceClient, unified=mappings(unified))
+
+__all__ = ["EXCHANGE", "PRODUCTION_URL", "TESTNET_URL", "BinanceClient", "StreamWarning", "UserDataSubscription"]

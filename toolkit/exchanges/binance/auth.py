@@ -14,7 +14,9 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from toolkit.core.client import param_text
+from toolkit.core.client import Signer
+from toolkit.core.credentials import Credentials
+from toolkit.core.http import Call, param_text
 from toolkit.core.signing import hmac_sha256_hex, is_pem, pem_signature_b64
 
 
@@ -50,3 +52,26 @@ def verify(secret: str, text: str, sent: str) -> bool:
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
+
+
+class BinanceWsAuth(Signer):
+    """A signed WebSocket API request carries ``apiKey``, ``timestamp`` (and ``recvWindow``) and
+    the ``signature`` of all its parameters among its parameters."""
+
+    secret_params = ("apiKey", "signature")
+    # The REST API's key header, registered here so that it is masked wherever it shows.
+    secret_headers = ("X-MBX-APIKEY",)
+    volatile_params = ("timestamp", "recvWindow")
+
+    def __init__(self, credentials: Credentials, *, recv_window: int | None = None, **options: Any) -> None:
+        super().__init__(credentials)
+        self.recv_window = recv_window
+
+    def sign(self, call: Call, timestamp_ms: int) -> None:
+        params = dict(call.params)
+        params["apiKey"] = self.credentials.api_key
+        params["timestamp"] = timestamp_ms
+        if self.recv_window is not None:
+            params["recvWindow"] = self.recv_window
+        params["signature"] = signature(self.credentials.api_secret, payload(params))
+        call.params = list(params.items())

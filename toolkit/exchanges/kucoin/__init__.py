@@ -1,4 +1,4 @@
-"""KuCoin spot account REST (classic account, margin, wallet).
+"""KuCoin spot account REST (classic account, margin, wallet): ``KucoinClient``.
 
 The seed names several endpoints KuCoin has deprecated; each method keeps the seed's name and
 parameters and calls the current endpoint of KuCoin's OpenAPI spec (kucoin-universal-sdk):
@@ -6,10 +6,12 @@ v3 deposit addresses, v3 withdrawals, universal transfer, v3 margin accounts, v2
 Docs: https://www.kucoin.com/docs-new/ (endpoint ids in each ``Endpoint.docs``).
 """
 
-from __future__ import annotations
-
+from toolkit.core.exchange import Exchange, mappings
+from toolkit.exchanges.kucoin import unified
 from toolkit.exchanges.kucoin.auth import sign
 from toolkit.exchanges.kucoin.client import KucoinClient
-from toolkit.exchanges.kucoin.endpoints import ERRORS
+from toolkit.exchanges.kucoin.errors import ERRORS
 
-__all__ = ["ERRORS", "KucoinClient", "sign"]
+EXCHANGE = Exchange(id="kucoin", label="KuCoin", client=KucoinClient, passphrase=True, unified=mappings(unified))
+
+__all__ = ["ERRORS", "EXCHANGE", "KucoinClient", "sign"]

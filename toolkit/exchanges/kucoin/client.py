@@ -8,47 +8,19 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import pandas as pd
-import requests
 
-from toolkit.core.client import RestClient, key_summary, new_client_order_id, param_text, raise_for_code
-from toolkit.core.endpoint import Endpoint, PageNumber, Record
-from toolkit.core.http import Call, decode_json, retry_after_seconds
+from toolkit.core.client import RestClient
+from toolkit.core.credentials import Credentials
+from toolkit.core.endpoint import Endpoint, new_client_order_id
+from toolkit.core.http import Call, Reply, param_text, retry_after_seconds
+from toolkit.core.paging import PageNumber
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import TimeLike, now_ms, to_ms
-from toolkit.credentials import Credentials
-from toolkit.errors import ConfigurationError, InsufficientFunds, MalformedResponse
-from toolkit.exchanges.kucoin.auth import KEY_VERSIONS, passphrase_header, sign
-from toolkit.exchanges.kucoin.endpoints import (
-    ACCOUNT,
-    ACCOUNTS,
-    BASE_FEE,
-    CANCEL_WITHDRAWAL,
-    CONCURRENCY,
-    CREATE_DEPOSIT_ADDRESS,
-    DEPOSIT_ADDRESSES,
-    DEPOSITS,
-    ERRORS,
-    HIST_DEPOSITS,
-    HIST_WITHDRAWALS,
-    INSUFFICIENT_MESSAGE,
-    ISOLATED_ACCOUNTS,
-    LEDGER_HISTORY_MS,
-    LEDGERS,
-    MARGIN_ACCOUNTS,
-    PAGE_SIZE_MAX,
-    PAGE_SIZE_MIN,
-    RISK_LIMIT_CROSS,
-    RISK_LIMIT_ISOLATED,
-    SERVER_TIME,
-    SUB_USERS,
-    TRADE_FEES,
-    TRANSFERABLE,
-    UNIVERSAL_TRANSFER,
-    USER_SUMMARY,
-    WITHDRAW,
-    WITHDRAWAL_QUOTAS,
-    WITHDRAWALS,
-)
+from toolkit.core.vocabulary import key_summary
+from toolkit.errors import ConfigurationError
+from toolkit.exchanges.kucoin import endpoints as ep
+from toolkit.exchanges.kucoin.auth import KEY_VERSIONS, KucoinAuth
+from toolkit.exchanges.kucoin.errors import ERRORS
 
 log = get_logger(__name__)
 
@@ -65,7 +37,11 @@ class KucoinClient(RestClient):
 
     exchange = "kucoin"
     default_base_url = "https://api.kucoin.com"
-    timestamp_error_codes = frozenset({"400002"})
+    auth = KucoinAuth
+    envelope = ep.ENVELOPE
+    errors = ERRORS
+    server_time = ep.SERVER_TIME
+    server_time_field = None
 
     def __init__(self, credentials: Credentials | None = None, *, key_version: int | str = 3, **options: Any) -> None:
         if str(key_version) not in KEY_VERSIONS:
@@ -78,141 +54,66 @@ class KucoinClient(RestClient):
 
     # ----------------------------------------------------------------- hooks
 
-    def _sign(self, call: Call, endpoint: Endpoint) -> None:
-        creds = self._credentials()
-        if not creds.passphrase:
-            raise ConfigurationError("KuCoin credentials need the passphrase set when the key was created.")
-        timestamp = str(self.clock.now_ms())
-        call.headers.update(
-            {
-                "KC-API-KEY": creds.api_key,
-                "KC-API-SIGN": sign(creds.api_secret, timestamp, call),
-                "KC-API-TIMESTAMP": timestamp,
-                "KC-API-PASSPHRASE": passphrase_header(creds.api_secret, creds.passphrase),
-                "KC-API-KEY-VERSION": self.key_version,
-                "Content-Type": "application/json",
-            }
-        )
+    def _auth_options(self) -> dict[str, Any]:
+        return {"key_version": self.key_version}
 
     def _encode_body(self, body: Mapping[str, Any]) -> str:
         # Numbers go as strings (KuCoin: "to preserve the full precision"); flags stay JSON booleans.
         encoded = {k: v if isinstance(v, (bool, list, dict)) else param_text(v) for k, v in body.items()}
         return json.dumps(encoded, separators=(",", ":"))
 
-    def _observe(self, call: Call, endpoint: Endpoint, response: requests.Response) -> None:
+    def _observe(self, call: Call, endpoint: Endpoint, reply: Reply, payload: Any) -> None:
         """Hold the pool until its reset when the quota left would not cover the requests in flight."""
-        remaining = _int_header(response, "gw-ratelimit-remaining")
-        reset_ms = _int_header(response, "gw-ratelimit-reset")
+        remaining = _int_header(reply, "gw-ratelimit-remaining")
+        reset_ms = _int_header(reply, "gw-ratelimit-reset")
         if remaining is None or reset_ms is None or not endpoint.limits:
             return
         limit = endpoint.limits[0]
-        if remaining < limit.weight * CONCURRENCY:
+        if remaining < limit.weight * ep.CONCURRENCY:
             log.info(
                 "kucoin %s quota low (%d left); holding it %.1f s until the reset", limit.key, remaining, reset_ms / 1e3
             )
             self.limiter.block(limit.key, reset_ms / 1000)
 
-    def _unwrap(self, call: Call, endpoint: Endpoint, response: requests.Response, exact: bool) -> Any:
-        payload = decode_json(call, response, exact=exact)
-        code = str(payload["code"]) if isinstance(payload, dict) and "code" in payload else None
-        if response.ok and code == "200000":
-            return payload.get("data")
-        if code is None and response.ok:
-            raise MalformedResponse(
-                self.exchange, endpoint.name, http_status=response.status_code, message="no 'code' in the answer"
-            )
-        message = str(payload.get("msg") or "") if isinstance(payload, dict) else ""
-        table = ERRORS
-        if code == "400100" and INSUFFICIENT_MESSAGE in message:
-            table = {**ERRORS, code: InsufficientFunds}
-        reset_ms = _int_header(response, "gw-ratelimit-reset")
-        raise_for_code(
-            self.exchange,
-            endpoint.name,
-            http_status=response.status_code,
-            code=code,
-            message=message,
-            table=table,
-            retry_after=reset_ms / 1000 if reset_ms is not None else retry_after_seconds(response),
-        )
-
-    def _server_time_ms(self) -> int:
-        data = self._request(SERVER_TIME)
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise MalformedResponse(self.exchange, SERVER_TIME.name, message=f"server time is not an integer: {data!r}")
-        return data
-
-    @staticmethod
-    def _dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
-        # Deposits carry no id: a record served twice (window edges, shifting pages) is the same row.
-        if endpoint.id_field is None:
-            frame = frame.drop_duplicates(keep="first")
-        return RestClient._dedupe_and_sort(endpoint, frame)
+    def _retry_after(self, reply: Reply, payload: Any, code: str | None) -> float | None:
+        reset_ms = _int_header(reply, "gw-ratelimit-reset")
+        return reset_ms / 1000 if reset_ms is not None else retry_after_seconds(reply)
 
     # ----------------------------------------------------------------- helpers
-
-    def _all_pages(self, endpoint: Endpoint, params: Mapping[str, Any], *, exact: bool = False) -> pd.DataFrame:
-        """Every page of an endpoint that pages without time windows."""
-        assert endpoint.paging is not None
-        records: list[Record] = []
-        fetch = lambda query: self._request(endpoint, query, exact=exact)  # noqa: E731
-        for page in endpoint.paging.pages(fetch, dict(params), lambda data: self._extract(endpoint, data)):
-            records.extend(page)
-        frame = self._to_frame(endpoint, records, exact=exact)
-        return self._dedupe_and_sort(endpoint, frame).reset_index(drop=True)
 
     def _paged_history(
         self,
         endpoint: Endpoint,
-        params: Mapping[str, Any],
-        start_time: TimeLike | None,
-        end_time: TimeLike | None,
+        args: dict[str, Any],
         current_page: int | None,
         page_size: int | None,
         exact: bool,
     ) -> pd.DataFrame:
         """Every page of every window, or with ``current_page`` exactly that one page as KuCoin sends it."""
         if page_size is not None:
-            if not PAGE_SIZE_MIN <= page_size <= PAGE_SIZE_MAX:
-                raise ConfigurationError(f"page_size must be {PAGE_SIZE_MIN} to {PAGE_SIZE_MAX}, got {page_size}.")
+            if not ep.PAGE_SIZE_MIN <= page_size <= ep.PAGE_SIZE_MAX:
+                raise ConfigurationError(
+                    f"page_size must be {ep.PAGE_SIZE_MIN} to {ep.PAGE_SIZE_MAX}, got {page_size}."
+                )
             assert isinstance(endpoint.paging, PageNumber)
             endpoint = replace(endpoint, paging=replace(endpoint.paging, size=page_size))
         if current_page is None:
-            return self._history(endpoint, params, start_time=start_time, end_time=end_time, exact=exact)
+            return self.history(endpoint, args, exact=exact)
         if current_page < 1:
             raise ConfigurationError("current_page starts at 1.")
-        query = {
-            **params,
-            "startAt": to_ms(start_time, "start_time") if start_time is not None else None,
-            "endAt": to_ms(end_time, "end_time") if end_time is not None else None,
-            "currentPage": current_page,
-            "pageSize": page_size,
-        }
-        data = self._request(endpoint, query, exact=exact)
-        records = self._extract(endpoint, data)
+        data = self.call(endpoint, args, extra={"currentPage": current_page, "pageSize": page_size}, exact=exact)
         page = {k: data.get(k) for k in ("currentPage", "pageSize", "totalNum", "totalPage")} if data else {}
-        return self._to_frame(endpoint, records, exact=exact, attrs={"page": page})
-
-    def _send(
-        self,
-        endpoint: Endpoint,
-        confirm: bool,
-        *,
-        body: dict[str, Any] | None = None,
-        path_params: dict[str, Any] | None = None,
-    ) -> Any:
-        self._guard(endpoint, confirm, body=body, path_params=path_params)
-        return self._request(endpoint, body=body, path_params=path_params)
+        return self.to_frame(endpoint, self.records(endpoint, data), exact=exact, attrs={"page": page})
 
     # ----------------------------------------------------------------- account
 
     def get_server_time(self) -> pd.DataFrame:
         """KuCoin's clock: one row, column ``server_time``."""
-        return self._to_frame(SERVER_TIME, [{"serverTime": self._server_time_ms()}], exact=False)
+        return self.to_frame(ep.SERVER_TIME, [{"serverTime": self._server_time_ms()}])
 
     def get_account_summary(self) -> pd.DataFrame:
         """VIP ``level`` and sub-account counts and maxima (``GET /api/v2/user-info``), one row."""
-        return self._frame(USER_SUMMARY)
+        return self.request(ep.USER_SUMMARY)
 
     def describe_key(self) -> pd.DataFrame:
         """What this key reaches, in the toolkit's cross-exchange shape (one row).
@@ -239,11 +140,11 @@ class KucoinClient(RestClient):
         ``account_type`` is ``"main"`` (funding), ``"trade"`` (spot) or ``"option"``; margin
         balances are in ``get_margin_account`` / ``get_isolated_margin_accounts``.
         """
-        return self._frame(ACCOUNTS, {"currency": asset, "type": account_type}, exact=exact)
+        return self.request(ep.ACCOUNTS, {"asset": asset, "account_type": account_type}, exact=exact)
 
     def get_account(self, account_id: str, *, exact: bool = False) -> pd.DataFrame:
         """One account: ``id`` (the one asked for), ``currency``, ``balance``, ``available``, ``holds``."""
-        frame = self._frame(ACCOUNT, exact=exact, path_params={"accountId": account_id})
+        frame = self.request(ep.ACCOUNT, {"account_id": account_id}, exact=exact)
         frame.insert(0, "id", pd.Series([account_id] * len(frame), dtype="str"))
         return frame
 
@@ -271,12 +172,11 @@ class KucoinClient(RestClient):
         first; ``df.attrs["page"]`` has KuCoin's totals); ``page_size`` is 10 to 500.
         ``df.attrs["coverage"]`` reports the range, windows and pages fetched.
         """
-        if start_time is not None and to_ms(start_time, "start_time") < now_ms() - LEDGER_HISTORY_MS:
+        if start_time is not None and to_ms(start_time, "start_time") < now_ms() - ep.LEDGER_HISTORY_MS:
             log.warning("kucoin keeps one year of ledger; older windows come back empty or are refused")
-        if asset is not None and not isinstance(asset, str):
-            asset = ",".join(asset)
-        params = {"currency": asset, "direction": direction, "bizType": biz_type}
-        return self._paged_history(LEDGERS, params, start_time, end_time, current_page, page_size, exact)
+        args = {"asset": asset, "direction": direction, "biz_type": biz_type, "start_time": start_time,
+                "end_time": end_time}  # fmt: skip
+        return self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
 
     def get_account_ledger(
         self,
@@ -316,10 +216,7 @@ class KucoinClient(RestClient):
         self, asset_type: Literal["crypto", "fiat"] | None = None, *, exact: bool = False
     ) -> pd.DataFrame:
         """Basic ``taker_fee_rate`` and ``maker_fee_rate`` (fractions) for crypto (default) or fiat."""
-        if asset_type not in (None, "crypto", "fiat"):
-            raise ConfigurationError(f"asset_type is 'crypto' or 'fiat', got {asset_type!r}.")
-        code = None if asset_type is None else int(asset_type == "fiat")
-        return self._frame(BASE_FEE, {"currencyType": code}, exact=exact)
+        return self.request(ep.BASE_FEE, {"asset_type": asset_type}, exact=exact)
 
     def get_symbol_trading_fees(self, symbols: str | Sequence[str], *, exact: bool = False) -> pd.DataFrame:
         """Actual fee rates per symbol (``"BTC-USDT"`` or a list): ``symbol``, ``taker_fee_rate``, ...
@@ -329,11 +226,7 @@ class KucoinClient(RestClient):
         names = [symbols] if isinstance(symbols, str) else list(symbols)
         if not names:
             raise ConfigurationError("get_symbol_trading_fees needs at least one symbol.")
-        chunks = [",".join(names[i : i + 10]) for i in range(0, len(names), 10)]
-        frames = [self._frame(TRADE_FEES, {"symbols": chunk}, exact=exact) for chunk in chunks]
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        frame.attrs = frames[0].attrs
-        return frame
+        return self.history(ep.TRADE_FEES, {"symbols": names}, exact=exact)
 
     def get_transferable(
         self, asset: str, account_type: str, tag: str | None = None, *, exact: bool = False
@@ -343,14 +236,13 @@ class KucoinClient(RestClient):
         ``account_type`` is ``main``, ``trade``, ``margin``, ``isolated``, ``option``, ``margin_v2``
         or ``isolated_v2``; ``tag`` (the symbol) is needed for isolated accounts.
         """
-        params = {"currency": asset, "type": account_type.upper(), "tag": tag}
-        return self._frame(TRANSFERABLE, params, exact=exact)
+        return self.request(ep.TRANSFERABLE, {"asset": asset, "account_type": account_type, "tag": tag}, exact=exact)
 
     def get_user_info(self) -> pd.DataFrame:
         """The sub-accounts (``GET /api/v2/sub/user``, every page; v1 is deprecated): ``user_id``,
         ``uid``, ``sub_name``, ``status`` (2 enabled, 3 frozen), ``type``, ``access``, ``created_at``, ...
         """
-        return self._all_pages(SUB_USERS, {})
+        return self.history(ep.SUB_USERS)
 
     # ----------------------------------------------------------------- margin
 
@@ -358,25 +250,25 @@ class KucoinClient(RestClient):
         """Cross margin (``GET /api/v3/margin/accounts``): one row per currency with the account's
         totals in USDT (``total_asset_of_quote_currency``, ``debt_ratio``, ``status``) repeated.
         """
-        return self._frame(MARGIN_ACCOUNTS, {"quoteCurrency": "USDT"}, exact=exact)
+        return self.request(ep.MARGIN_ACCOUNTS, exact=exact)
 
     def get_isolated_margin_accounts(self, *, exact: bool = False) -> pd.DataFrame:
         """Isolated margin (``GET /api/v3/isolated/accounts``): one row per symbol, its
         ``base_asset_*`` and ``quote_asset_*`` balances, and the totals in USDT repeated.
         """
-        return self._frame(ISOLATED_ACCOUNTS, {"quoteCurrency": "USDT"}, exact=exact)
+        return self.request(ep.ISOLATED_ACCOUNTS, exact=exact)
 
     def get_isolated_margin_account(self, symbol: str, *, exact: bool = False) -> pd.DataFrame:
         """One isolated margin symbol (e.g. ``"BTC-USDT"``), same columns as ``get_isolated_margin_accounts``."""
-        return self._frame(ISOLATED_ACCOUNTS, {"symbol": symbol, "quoteCurrency": "USDT"}, exact=exact)
+        return self.request(ep.ISOLATED_ACCOUNTS, {"symbol": symbol}, exact=exact)
 
     def get_risk_limit_cross_margin(self, *, exact: bool = False) -> pd.DataFrame:
         """Cross-margin risk limits per currency (``GET /api/v3/margin/currencies?isIsolated=false``)."""
-        return self._frame(RISK_LIMIT_CROSS, {"isIsolated": False}, exact=exact)
+        return self.request(ep.RISK_LIMIT_CROSS, exact=exact)
 
     def get_risk_limit_isolated_margin(self, *, exact: bool = False) -> pd.DataFrame:
         """Isolated-margin risk limits per symbol (``GET /api/v3/margin/currencies?isIsolated=true``)."""
-        return self._frame(RISK_LIMIT_ISOLATED, {"isIsolated": True}, exact=exact)
+        return self.request(ep.RISK_LIMIT_ISOLATED, exact=exact)
 
     # ----------------------------------------------------------------- wallet
 
@@ -385,19 +277,18 @@ class KucoinClient(RestClient):
 
         Empty when none exists yet: ``create_deposit_address`` makes one.
         """
-        return self._frame(DEPOSIT_ADDRESSES, {"currency": asset, "chain": network})
+        return self.request(ep.DEPOSIT_ADDRESSES, {"asset": asset, "network": network})
 
     def get_deposit_addresses(self, asset: str) -> pd.DataFrame:
         """Every deposit address of ``asset`` on every chain (v3; replaces the deprecated v2)."""
-        return self._frame(DEPOSIT_ADDRESSES, {"currency": asset})
+        return self.request(ep.DEPOSIT_ADDRESSES, {"asset": asset})
 
     def create_deposit_address(self, asset: str, network: str | None = None, *, confirm: bool = False) -> pd.DataFrame:
         """Create a deposit address (``POST /api/v3/deposit-address/create``). Needs ``confirm=True``.
 
         ``network`` is the chain id (``"eth"``, ``"trx"``, ``"btc"``, ...); KuCoin's default is ``eth``.
         """
-        data = self._send(CREATE_DEPOSIT_ADDRESS, confirm, body={"currency": asset, "chain": network})
-        return self._to_frame(CREATE_DEPOSIT_ADDRESS, self._extract(CREATE_DEPOSIT_ADDRESS, data), exact=False)
+        return self.request(ep.CREATE_DEPOSIT_ADDRESS, {"asset": asset, "network": network}, confirm=confirm)
 
     def get_deposits(
         self,
@@ -417,8 +308,8 @@ class KucoinClient(RestClient):
         days), oldest first; ``current_page``/``page_size`` as in ``get_account_ledgers``.
         KuCoin's spec marks ``asset`` (``currency``) as required; pass it if KuCoin refuses.
         """
-        params = {"currency": asset, "status": status}
-        return self._paged_history(DEPOSITS, params, start_time, end_time, current_page, page_size, exact)
+        args = {"asset": asset, "status": status, "start_time": start_time, "end_time": end_time}
+        return self._paged_history(ep.DEPOSITS, args, current_page, page_size, exact)
 
     def get_historical_deposits(
         self,
@@ -436,8 +327,8 @@ class KucoinClient(RestClient):
         Columns ``currency``, ``create_at``, ``amount``, ``wallet_tx_id``, ``is_inner``, ``status``;
         paging and windows as in ``get_deposits``.
         """
-        params = {"currency": asset, "status": status}
-        return self._paged_history(HIST_DEPOSITS, params, start_time, end_time, current_page, page_size, exact)
+        args = {"asset": asset, "status": status, "start_time": start_time, "end_time": end_time}
+        return self._paged_history(ep.HIST_DEPOSITS, args, current_page, page_size, exact)
 
     def get_withdrawals(
         self,
@@ -453,8 +344,8 @@ class KucoinClient(RestClient):
         """Withdrawals: ``id``, ``currency``, ``chain``, ``status``, ``address``, ``amount``, ``fee``,
         ``wallet_tx_id``, ``created_at``, ...; paging and windows as in ``get_deposits``.
         """
-        params = {"currency": asset, "status": status}
-        return self._paged_history(WITHDRAWALS, params, start_time, end_time, current_page, page_size, exact)
+        args = {"asset": asset, "status": status, "start_time": start_time, "end_time": end_time}
+        return self._paged_history(ep.WITHDRAWALS, args, current_page, page_size, exact)
 
     def get_historical_withdrawals(
         self,
@@ -468,12 +359,12 @@ class KucoinClient(RestClient):
         exact: bool = False,
     ) -> pd.DataFrame:
         """Withdrawals of KuCoin's V1 system (``/api/v1/hist-withdrawals``, deprecated, no successor)."""
-        params = {"currency": asset, "status": status}
-        return self._paged_history(HIST_WITHDRAWALS, params, start_time, end_time, current_page, page_size, exact)
+        args = {"asset": asset, "status": status, "start_time": start_time, "end_time": end_time}
+        return self._paged_history(ep.HIST_WITHDRAWALS, args, current_page, page_size, exact)
 
     def get_withdrawal_quotas(self, asset: str, network: str | None = None, *, exact: bool = False) -> pd.DataFrame:
         """Withdrawal limits, fees and minimums of ``asset`` (on chain ``network``), one row."""
-        return self._frame(WITHDRAWAL_QUOTAS, {"currency": asset, "chain": network}, exact=exact)
+        return self.request(ep.WITHDRAWAL_QUOTAS, {"asset": asset, "network": network}, exact=exact)
 
     # ----------------------------------------------------------------- money-moving
 
@@ -498,27 +389,18 @@ class KucoinClient(RestClient):
         request is never retried, and after a network failure check ``get_withdrawals`` before
         sending it again. Returns ``withdrawal_id``.
         """
-        body = {
-            "currency": asset,
-            "toAddress": to_address,
-            "amount": _amount(quantity),
-            "withdrawType": withdraw_type,
-            "chain": chain,
-            "memo": memo,
-            "isInner": is_inner,
-            "remark": remark,
-            "feeDeductType": fee_deduct_type,
-        }
-        data = self._send(WITHDRAW, confirm, body=body)
-        return self._to_frame(WITHDRAW, self._extract(WITHDRAW, data), exact=False)
+        args = {"asset": asset, "to_address": to_address, "quantity": quantity, "withdraw_type": withdraw_type,
+                "chain": chain, "memo": memo, "is_inner": is_inner, "remark": remark,
+                "fee_deduct_type": fee_deduct_type}  # fmt: skip
+        return self.request(ep.WITHDRAW, args, confirm=confirm)
 
     def cancel_withdrawal(self, withdrawal_id: str, *, confirm: bool = False) -> pd.DataFrame:
         """Cancel a withdrawal still ``PROCESSING``. Needs ``confirm=True``.
 
         KuCoin answers with no data; the frame holds the ``withdrawal_id`` that was cancelled.
         """
-        self._send(CANCEL_WITHDRAWAL, confirm, path_params={"withdrawalId": withdrawal_id})
-        return self._to_frame(CANCEL_WITHDRAWAL, [{"withdrawalId": withdrawal_id}], exact=False)
+        self.call(ep.CANCEL_WITHDRAWAL, {"withdrawal_id": withdrawal_id}, confirm=confirm)
+        return self.to_frame(ep.CANCEL_WITHDRAWAL, [{"withdrawalId": withdrawal_id}])
 
     def inner_transfer(
         self,
@@ -542,32 +424,15 @@ class KucoinClient(RestClient):
             if side.startswith("isolated") and not tag:
                 raise ConfigurationError("A transfer to or from an isolated account needs its symbol as tag.")
         client_oid = client_order_id or new_client_order_id()
-        body = {
-            "clientOid": client_oid,
-            "type": "INTERNAL",
-            "currency": asset,
-            "amount": _amount(quantity),
-            "fromAccountType": from_.upper(),
-            "toAccountType": to.upper(),
-            "fromAccountTag": from_tag,
-            "toAccountTag": to_tag,
-        }
-        data = self._send(UNIVERSAL_TRANSFER, confirm, body=body)
-        records = [{**r, "clientOid": client_oid} for r in self._extract(UNIVERSAL_TRANSFER, data)]
-        return self._to_frame(UNIVERSAL_TRANSFER, records, exact=False)
+        args = {"client_order_id": client_oid, "asset": asset, "quantity": quantity, "from_": from_, "to": to,
+                "from_tag": from_tag, "to_tag": to_tag}  # fmt: skip
+        data = self.call(ep.UNIVERSAL_TRANSFER, args, confirm=confirm)
+        records = [{**r, "clientOid": client_oid} for r in self.records(ep.UNIVERSAL_TRANSFER, data)]
+        return self.to_frame(ep.UNIVERSAL_TRANSFER, records)
 
 
-def _int_header(response: requests.Response, name: str) -> int | None:
+def _int_header(reply: Reply, name: str) -> int | None:
     try:
-        return int(response.headers[name])
+        return int(reply.headers[name])
     except (KeyError, ValueError):
         return None
-
-
-def _amount(quantity: Any) -> Any:
-    try:
-        if float(quantity) > 0:
-            return quantity
-    except (TypeError, ValueError):
-        pass
-    raise ConfigurationError(f"quantity must be a positive number, got {quantity!r}.")

@@ -1,4 +1,4 @@
-"""KuCoin endpoints as data: pools and weights (rate limit 2.0), paging, windows, columns, error codes.
+"""KuCoin endpoints as data: pools and weights (rate limit 2.0), parameters, paging, windows, columns.
 
 Facts from KuCoin's OpenAPI spec (kucoin-universal-sdk, 2025-11), its docs-new pages and its
 legacy docs; see the reference sheet, part A.
@@ -9,24 +9,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from toolkit.core.endpoint import Endpoint, PageNumber, Window
+from toolkit.core.endpoint import Endpoint, Envelope, Param, joined, ms, new_client_order_id, positive, upper
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
+from toolkit.core.paging import FanOut, PageNumber, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import DAY_MS
-from toolkit.errors import (
-    AuthenticationError,
-    ExchangeError,
-    ExchangeUnavailable,
-    InsufficientFunds,
-    InvalidRequest,
-    PermissionDenied,
-    RateLimited,
-)
+from toolkit.errors import ConfigurationError
 
 DOCS = "https://www.kucoin.com/docs-new/"
+ENVELOPE = Envelope(code="code", ok_codes=frozenset({"200000"}), message=("msg",), data="data")
 
 # Rate limit 2.0: each resource pool has a quota per 30 s window; every call deducts its weight.
-# The quotas are VIP 0's, the lowest; the gw-ratelimit-* headers tell the real state (see _observe).
+# The quotas are VIP 0's, the lowest; the gw-ratelimit-* headers tell the real state (see the client).
 SPOT, MANAGEMENT, PUBLIC = "kucoin:spot", "kucoin:management", "kucoin:public"
 POOL_QUOTA = {SPOT: 4000, MANAGEMENT: 2000, PUBLIC: 2000}
 POOL_SECONDS = 30.0
@@ -52,14 +46,39 @@ def _paged(size: int) -> PageNumber:
 
 
 def _window(span_ms: int, lookback_ms: int) -> Window:
-    return Window("startAt", "endAt", span_ms, lookback_ms, concurrency=CONCURRENCY)
+    return Window(span_ms, lookback_ms, concurrency=CONCURRENCY)
 
+
+def _currency_type(value: Any, name: str) -> int:
+    if value not in ("crypto", "fiat"):
+        raise ConfigurationError(f"{name} is 'crypto' or 'fiat', got {value!r}.")
+    return int(value == "fiat")
+
+
+TIME_RANGE = {"start_time": Param("startAt", ms), "end_time": Param("endAt", ms)}
+TRANSFER_HISTORY = {"asset": Param("currency"), "status": Param("status"), **TIME_RANGE}
 
 BALANCE = {"currency": STR, "balance": NUM, "available": NUM, "holds": NUM}
 
 SERVER_TIME = _endpoint("GET", "/api/v1/timestamp", PUBLIC, 3, {"serverTime": TIME}, "api-3470156", signed=False)
-ACCOUNTS = _endpoint("GET", "/api/v1/accounts", MANAGEMENT, 5, {"id": STR, "type": STR, **BALANCE}, "api-3470125")
-ACCOUNT = _endpoint("GET", "/api/v1/accounts/{accountId}", MANAGEMENT, 5, BALANCE, "api-3470126")
+ACCOUNTS = _endpoint(
+    "GET",
+    "/api/v1/accounts",
+    MANAGEMENT,
+    5,
+    {"id": STR, "type": STR, **BALANCE},
+    "api-3470125",
+    params={"asset": Param("currency"), "account_type": Param("type")},
+)
+ACCOUNT = _endpoint(
+    "GET",
+    "/api/v1/accounts/{accountId}",
+    MANAGEMENT,
+    5,
+    BALANCE,
+    "api-3470126",
+    params={"account_id": Param("accountId", required=True, where="path")},
+)
 LEDGERS = _endpoint(
     "GET",
     "/api/v1/accounts/ledgers",
@@ -78,6 +97,12 @@ LEDGERS = _endpoint(
         "context": STR,
     },
     "api-3470121",
+    params={
+        "asset": Param("currency", joined),
+        "direction": Param("direction"),
+        "biz_type": Param("bizType"),
+        **TIME_RANGE,
+    },
     records=("items",),
     paging=_paged(PAGE_SIZE_MAX),
     # Legacy docs: "the start and end time range cannot exceed 24 hours".
@@ -130,7 +155,15 @@ SUB_USERS = _endpoint(
     id_field="userId",
 )
 FEE_RATES = {"takerFeeRate": NUM, "makerFeeRate": NUM}
-BASE_FEE = _endpoint("GET", "/api/v1/base-fee", SPOT, 3, FEE_RATES, "api-3470149")
+BASE_FEE = _endpoint(
+    "GET",
+    "/api/v1/base-fee",
+    SPOT,
+    3,
+    FEE_RATES,
+    "api-3470149",
+    params={"asset_type": Param("currencyType", _currency_type)},
+)
 TRADE_FEES = _endpoint(
     "GET",
     "/api/v1/trade-fees",
@@ -138,6 +171,9 @@ TRADE_FEES = _endpoint(
     3,
     {"symbol": STR, **FEE_RATES, "sellTaxRate": NUM, "buyTaxRate": NUM},
     "api-3470150",
+    params={"symbols": Param("symbols", joined, required=True)},
+    # At most ten symbols a request.
+    fan_out=FanOut("symbols", chunk=10),
 )
 DEPOSIT_ADDRESSES = _endpoint(
     "GET",
@@ -155,6 +191,7 @@ DEPOSIT_ADDRESSES = _endpoint(
         "chainName": STR,
     },
     "api-3470140",
+    params={"asset": Param("currency", required=True), "network": Param("chain")},
 )
 CREATE_DEPOSIT_ADDRESS = _endpoint(
     "POST",
@@ -171,6 +208,7 @@ CREATE_DEPOSIT_ADDRESS = _endpoint(
         "chainName": STR,
     },
     "api-3470142",
+    params={"asset": Param("currency", required=True), "network": Param("chain")},
     changes_state=True,
 )
 DEPOSITS = _endpoint(
@@ -194,6 +232,7 @@ DEPOSITS = _endpoint(
         "arrears": BOOL,
     },
     "api-3470141",
+    params=TRANSFER_HISTORY,
     records=("items",),
     paging=_paged(PAGE_SIZE_MAX),
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
@@ -206,6 +245,7 @@ HIST_DEPOSITS = _endpoint(
     5,
     {"currency": STR, "createAt": TIME, "amount": NUM, "walletTxId": STR, "isInner": BOOL, "status": STR},
     "api-3470306",
+    params=TRANSFER_HISTORY,
     records=("items",),
     paging=_paged(PAGE_SIZE_MAX),
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
@@ -232,6 +272,7 @@ WITHDRAWALS = _endpoint(
         "remark": STR,
     },
     "api-3470145",
+    params=TRANSFER_HISTORY,
     records=("items",),
     paging=_paged(PAGE_SIZE_MAX),
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
@@ -253,6 +294,7 @@ HIST_WITHDRAWALS = _endpoint(
         "status": STR,
     },
     "api-3470308",
+    params=TRANSFER_HISTORY,
     records=("items",),
     paging=_paged(PAGE_SIZE_MAX),
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
@@ -282,9 +324,27 @@ WITHDRAWAL_QUOTAS = _endpoint(
         "lockedAmount": NUM,
     },
     "api-3470143",
+    params={"asset": Param("currency", required=True), "network": Param("chain")},
 )
 WITHDRAW = _endpoint(
-    "POST", "/api/v3/withdrawals", MANAGEMENT, 5, {"withdrawalId": STR}, "api-3470146", changes_state=True
+    "POST",
+    "/api/v3/withdrawals",
+    MANAGEMENT,
+    5,
+    {"withdrawalId": STR},
+    "api-3470146",
+    params={
+        "asset": Param("currency", required=True),
+        "to_address": Param("toAddress", required=True),
+        "quantity": Param("amount", positive, required=True),
+        "withdraw_type": Param("withdrawType", default="ADDRESS"),
+        "chain": Param("chain"),
+        "memo": Param("memo"),
+        "is_inner": Param("isInner"),
+        "remark": Param("remark"),
+        "fee_deduct_type": Param("feeDeductType"),
+    },
+    changes_state=True,
 )
 CANCEL_WITHDRAWAL = _endpoint(
     "DELETE",
@@ -293,10 +353,21 @@ CANCEL_WITHDRAWAL = _endpoint(
     20,
     {"withdrawalId": STR},
     "api-3470144",
+    params={"withdrawal_id": Param("withdrawalId", required=True, where="path")},
     changes_state=True,
 )
 TRANSFERABLE = _endpoint(
-    "GET", "/api/v1/accounts/transferable", MANAGEMENT, 20, {**BALANCE, "transferable": NUM}, "api-3470148"
+    "GET",
+    "/api/v1/accounts/transferable",
+    MANAGEMENT,
+    20,
+    {**BALANCE, "transferable": NUM},
+    "api-3470148",
+    params={
+        "asset": Param("currency", required=True),
+        "account_type": Param("type", upper, required=True),
+        "tag": Param("tag"),
+    },
 )
 UNIVERSAL_TRANSFER = _endpoint(
     "POST",
@@ -305,6 +376,16 @@ UNIVERSAL_TRANSFER = _endpoint(
     4,
     {"orderId": STR, "clientOid": STR},
     "api-3470147",
+    fixed={"type": "INTERNAL"},
+    params={
+        "client_order_id": Param("clientOid", default=new_client_order_id),
+        "asset": Param("currency", required=True),
+        "quantity": Param("amount", positive, required=True),
+        "from_": Param("fromAccountType", upper, required=True),
+        "to": Param("toAccountType", upper, required=True),
+        "from_tag": Param("fromAccountTag"),
+        "to_tag": Param("toAccountTag"),
+    },
     changes_state=True,
 )
 MARGIN_ASSET = {
@@ -332,6 +413,7 @@ MARGIN_ACCOUNTS = _endpoint(
         "status": STR,
     },
     "api-3470127",
+    fixed={"quoteCurrency": "USDT"},
     explode="accounts",
 )
 ISOLATED_ACCOUNTS = _endpoint(
@@ -349,6 +431,8 @@ ISOLATED_ACCOUNTS = _endpoint(
         "timestamp": TIME,
     },
     "api-3470128",
+    fixed={"quoteCurrency": "USDT"},
+    params={"symbol": Param("symbol")},
     explode="assets",
     flatten=True,
 )
@@ -371,9 +455,11 @@ RISK_LIMIT_CROSS = _endpoint(
         "borrowEnabled": BOOL,
     },
     "api-3470219",
+    fixed={"isIsolated": False},
 )
 RISK_LIMIT_ISOLATED = replace(
     RISK_LIMIT_CROSS,
+    fixed={"isIsolated": True},
     columns={
         "timestamp": TIME,
         "symbol": STR,
@@ -394,18 +480,3 @@ RISK_LIMIT_ISOLATED = replace(
         },
     },
 )
-
-# KuCoin's codes (reference A4: legacy docs, v2 docs and the docs-new gateway table).
-ERRORS: dict[str, type[ExchangeError]] = {
-    **dict.fromkeys(
-        ("400001", "400002", "400003", "400004", "400005", "400008", "400009", "400011", "400012", "400201"),
-        AuthenticationError,
-    ),
-    **dict.fromkeys(("400006", "400007", "400010", "400202", "400301", "411100"), PermissionDenied),
-    **dict.fromkeys(("400100", "404000", "415000", "260210", "260325"), InvalidRequest),
-    **dict.fromkeys(("429000", "200002", "1015"), RateLimited),
-    "200004": InsufficientFunds,
-    "500000": ExchangeUnavailable,
-}
-# 400100 is "Parameter Error", except that KuCoin reports a short balance with it too.
-INSUFFICIENT_MESSAGE = "account.available.amount"

@@ -2,12 +2,12 @@
 
 The same scrubbing runs when a cassette is recorded and when a live request is matched
 against one (vcrpy applies ``before_record_request`` to both), so signatures, keys and
-timestamps never reach a cassette and never decide whether a request matches.
+timestamps never reach a cassette and never decide whether a request matches. The names are
+every exchange signer's (``toolkit.exchanges.sensitive_names``).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,13 @@ from vcr.request import Request
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
-from toolkit.core.redact import SENSITIVE_HEADERS, SENSITIVE_PARAMS, VOLATILE_HEADERS, redact_text
+from toolkit.core.redact import VOLATILE_HEADERS, VOLATILE_PARAMS, redact_text
+from toolkit.exchanges import sensitive_names
+from toolkit.sandbox import CASSETTES
 
 FILTERED = "FILTERED"
-# Query and form parameters that change on every request without being secret.
-VOLATILE_PARAMS = frozenset(("timestamp", "recvwindow"))
-CASSETTES = Path(os.environ.get("TOOLKIT_CASSETTES", Path(__file__).resolve().parents[2] / "cassettes"))
+# Every exchange's auth names, registered now: a cassette may be scrubbed before any client exists.
+SENSITIVE_HEADERS, SENSITIVE_PARAMS = sensitive_names()
 MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
 
 

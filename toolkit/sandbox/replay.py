@@ -1,4 +1,4 @@
-"""A local WebSocket API server that replays a JSONL transcript, for the tests and for demo mode.
+"""A local Binance WebSocket API server that replays a JSONL transcript, for the tests and demo mode.
 
 A transcript (``cassettes/binance/ws/<name>.jsonl``) has one JSON object per line:
 
@@ -29,9 +29,9 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from toolkit.core.cassettes import CASSETTES
 from toolkit.core.websocket import Frame, LoopThread
 from toolkit.exchanges.binance.auth import payload, verify
+from toolkit.sandbox import CASSETTES
 
 TRANSCRIPTS = CASSETTES / "binance" / "ws"
 AUTH_PARAMS = frozenset(("apiKey", "timestamp", "signature"))

@@ -1,0 +1,88 @@
+"""The shared requester: what every client gets without writing it, shown on a new endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.core.endpoint import Endpoint, Param, new_client_order_id, positive
+from toolkit.core.frames import STR
+from toolkit.core.http import Reply
+from toolkit.errors import ConfigurationError, ConfirmationRequired, ExchangeUnavailable
+from toolkit.exchanges.bitget.client import BitgetClient
+
+# A made-up state-changing endpoint, declared the way every real one is: no guard code anywhere.
+GIFT = Endpoint(
+    "POST",
+    "/api/v2/spot/wallet/gift",
+    {"giftId": STR},
+    params={
+        "asset": Param("coin", required=True),
+        "quantity": Param("size", positive, required=True),
+        "client_order_id": Param("clientOid", default=new_client_order_id),
+    },
+    changes_state=True,
+)
+
+
+class GiftingClient(BitgetClient):
+    def gift(self, asset, quantity, *, confirm=False):
+        return self.request(GIFT, {"asset": asset, "quantity": quantity}, confirm=confirm)
+
+
+class CountingTransport:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.calls = []
+        self.status, self.body = status, body
+
+    def send(self, call):
+        self.calls.append(call)
+        return Reply(self.status, {}, self.body)
+
+
+@pytest.fixture
+def client(fake_credentials):
+    return GiftingClient(fake_credentials, sync_clock=False)
+
+
+def test_a_new_state_changing_endpoint_is_refused_without_confirm(client, no_network):
+    transport = CountingTransport(200, b"{}")
+    client.transport = transport
+    with pytest.raises(ConfirmationRequired) as caught:
+        client.gift("USDT", 5)
+    assert transport.calls == []
+    shown = caught.value.request
+    assert shown["path"] == "/api/v2/spot/wallet/gift" and shown["body"]["coin"] == "USDT"
+    assert shown["body"]["clientOid"].startswith("tk")
+    assert "confirm=True" in str(caught.value)
+
+
+def test_confirm_must_be_true_itself(client):
+    client.transport = transport = CountingTransport(200, b"{}")
+    for almost in (1, "yes", [True]):
+        with pytest.raises(ConfirmationRequired):
+            client.gift("USDT", 5, confirm=almost)
+    assert transport.calls == []
+
+
+def test_bad_arguments_are_refused_before_the_guard(client):
+    client.transport = transport = CountingTransport(200, b"{}")
+    with pytest.raises(ConfigurationError, match="quantity must be a positive number"):
+        client.gift("USDT", -1)
+    assert transport.calls == []
+
+
+def test_a_confirmed_call_is_sent_once_and_never_retried(client):
+    client.transport = transport = CountingTransport(503, b'{"code":"40015","msg":"system busy"}')
+    client._sleep = lambda seconds: pytest.fail("a state-changing call must not wait for a retry")
+    with pytest.raises(ExchangeUnavailable):
+        client.gift("USDT", 5, confirm=True)
+    assert len(transport.calls) == 1
+    assert '"coin":"USDT"' in transport.calls[0].body and "ACCESS-SIGN" in transport.calls[0].headers
+
+
+def test_a_confirmed_call_returns_the_answer_as_a_frame(client):
+    body = b'{"code":"00000","msg":"success","data":{"giftId":"g-1"}}'
+    client.transport = CountingTransport(200, body)
+    frame = client.gift("USDT", "0.5", confirm=True)
+    assert frame.to_dict("records") == [{"gift_id": "g-1"}]
+    assert frame.attrs["endpoint"] == "POST /api/v2/spot/wallet/gift"

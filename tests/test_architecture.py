@@ -1,0 +1,175 @@
+"""The shape of the code, checked: imports point down the layers, exchange knowledge stays in
+``toolkit/exchanges/`` (and the sandbox, the exchanges' stand-ins), modules stay readable."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from toolkit.exchanges import REGISTRY, descriptors
+
+PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
+MAX_LINES = 800
+
+# Top-level modules by layer: a module imports only from lower layers (the design's diagram).
+# errors 0, core 1, exchanges 2 and sandbox 3 are placed by their folders.
+RANKS = {
+    "credentials": 3,
+    "cassettes": 4,
+    "unified": 4,
+    "store": 4,
+    "files": 4,
+    "plots": 4,
+    "history": 5,
+    "syncing": 6,
+    "demo_mode": 6,
+    "connecting": 7,
+    "report": 8,
+    "dashboard": 8,
+    "widgets": 9,
+    "__main__": 10,
+    "__init__": 10,
+}
+
+
+def modules() -> list[tuple[str, Path]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found.append((".".join(parts), path))
+    return found
+
+
+def rank(module: str) -> tuple[int, str]:
+    """(layer, group): modules of one group (core, one exchange's folder) may import each other."""
+    parts = module.split(".")
+    if parts == ["toolkit"]:
+        return RANKS["__init__"], "toolkit"
+    if parts[1] == "errors":
+        return 0, "errors"
+    if parts[1] == "core":
+        return 1, "core"
+    if parts[1] == "exchanges":
+        return 2, ".".join(parts[:3])
+    if parts[1] == "sandbox":
+        return 3, "sandbox"
+    return RANKS[parts[1]], parts[1]
+
+
+def imported(tree: ast.AST, module: str) -> list[tuple[int, str]]:
+    """Every toolkit module ``module`` imports (also inside functions and TYPE_CHECKING blocks)."""
+    names = []
+    package = module if module == "toolkit" or module.endswith("__init__") else module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(node.lineno, alias.name) for alias in node.names if alias.name.startswith("toolkit")]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
+            if base.startswith("toolkit"):
+                # ``from toolkit import unified`` imports the module toolkit.unified.
+                subs = [f"{base}.{a.name}" for a in node.names if base == "toolkit" and a.name != "*"]
+                names += [(node.lineno, name) for name in (subs or [base])]
+    return names
+
+
+def exchange_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "exchanges" else None
+
+
+@pytest.mark.parametrize(("module", "path"), modules(), ids=[m for m, _ in modules()])
+def test_imports_point_down_the_layers(module, path):
+    tree = ast.parse(path.read_text())
+    if module.endswith(".__init__"):
+        module = module.removesuffix(".__init__")
+    layer, group = rank(module)
+    for line, target in imported(tree, module):
+        if target == "toolkit" and module != "toolkit":
+            pytest.fail(f"{path.name}:{line} imports the toolkit package itself, which imports it")
+        target_layer, target_group = rank(target)
+        if target_group == group:
+            continue
+        if module == "toolkit.exchanges" and target_layer == 1:
+            continue  # the registry reads descriptors defined in core
+        allowed = target_layer < layer and not (layer == 2 and target_layer == 2)
+        assert allowed, f"{module} (layer {layer}) imports {target} (layer {target_layer}) at line {line}"
+
+
+@pytest.mark.parametrize(("module", "path"), modules(), ids=[m for m, _ in modules()])
+def test_no_private_name_is_used_across_modules(module, path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("toolkit"):
+            private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+            assert not private, f"{module} imports private {private} from {node.module}"
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                ids.add(id(first.value))
+    return ids
+
+
+def _annotations(tree: ast.AST) -> set[int]:
+    """String constants inside type annotations (``Literal["bitget"]`` in ``tk.connect``'s overloads)."""
+    ids = set()
+    for node in ast.walk(tree):
+        hints: list[ast.AST | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            hints = [node.returns, *(a.annotation for a in [*node.args.args, *node.args.kwonlyargs])]
+        elif isinstance(node, ast.AnnAssign):
+            hints = [node.annotation]
+        for hint in hints:
+            if hint is not None:
+                ids.update(id(n) for n in ast.walk(hint) if isinstance(n, ast.Constant))
+    return ids
+
+
+def test_no_exchange_is_named_outside_its_folder():
+    ids = set(REGISTRY)
+    headers = {h.lower() for d in descriptors() for h in d.redact_headers}
+    found = []
+    for module, path in modules():
+        if module.startswith(("toolkit.exchanges.", "toolkit.sandbox")):
+            continue
+        tree = ast.parse(path.read_text())
+        skipped = _docstrings(tree) | _annotations(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
+                text = node.value
+                if text in ids or any(h in text.lower() for h in headers):
+                    found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {text!r}")
+    assert not found, "exchange knowledge outside toolkit/exchanges/:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(("module", "path"), modules(), ids=[m for m, _ in modules()])
+def test_modules_stay_readable_in_one_sitting(module, path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{module} has {lines} lines (at most {MAX_LINES})"
+
+
+def test_every_exchange_folder_has_the_same_modules():
+    expected = {"__init__.py", "auth.py", "client.py", "endpoints.py", "errors.py", "unified.py"}
+    for exchange in REGISTRY:
+        present = {p.name for p in (PACKAGE / "exchanges" / exchange).glob("*.py")}
+        assert expected <= present, f"{exchange} lacks {sorted(expected - present)}"
+
+
+def test_every_exchange_folder_imports_only_core_errors_and_itself():
+    for module, path in modules():
+        exchange = exchange_of(module)
+        if exchange is None:
+            continue
+        for line, target in imported(ast.parse(path.read_text()), module):
+            ok = target.startswith(("toolkit.core", "toolkit.errors", f"toolkit.exchanges.{exchange}"))
+            assert ok, f"{module}:{line} imports {target}"

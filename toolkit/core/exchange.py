@@ -1,0 +1,46 @@
+"""What the rest of the toolkit may know about an exchange: its descriptor.
+
+Each exchange package builds one ``Exchange`` in its ``__init__``; every registry (``tk.connect``,
+the credentials form's labels, the unified view's mappings, cassette scrubbing) reads these, so no
+table outside ``toolkit/exchanges/`` lists exchange facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+# The kinds of toolkit.unified; an exchange's mapping for a kind is the function of that name.
+KINDS = ("balances", "ledger", "deposits", "withdrawals", "transfers", "fee_rates")
+
+
+def mappings(module: ModuleType) -> dict[str, Callable[..., pd.DataFrame]]:
+    """An exchange's ``unified`` module's mappings: its functions named after a unified kind."""
+    return {kind: getattr(module, kind) for kind in KINDS if callable(getattr(module, kind, None))}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One exchange: ``id`` (as in ``tk.connect(id)``), display ``label``, whether keys come with a
+    ``passphrase``, its ``client`` class and its ``unified`` mappings (``toolkit.unified`` kind ->
+    ``mapping(client, *args) -> frame`` in the shared vocabulary)."""
+
+    id: str
+    label: str
+    client: type[Any]
+    passphrase: bool = False
+    unified: Mapping[str, Callable[..., pd.DataFrame]] = field(default_factory=dict)
+
+    @property
+    def redact_headers(self) -> tuple[str, ...]:
+        """Header names that carry credentials (masked in logs, errors, reprs and cassettes)."""
+        return tuple(self.client.auth.secret_headers)
+
+    @property
+    def redact_params(self) -> tuple[str, ...]:
+        """Query and body parameter names that carry credentials."""
+        return tuple(self.client.auth.secret_params)

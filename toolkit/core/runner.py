@@ -1,0 +1,158 @@
+"""The history runner: every window, every page and every fan-out value of one endpoint, as one frame.
+
+What an endpoint declares (``Endpoint.window``, ``.paging``, ``.fan_out``, ``.id_field``,
+``.time_field``) decides how it is walked; the runner owns what they share: default ranges, the
+split into windows, windows in flight at once, a progress bar, de-duplication, time order, a
+local time filter where the exchange takes no time range, and ``df.attrs["coverage"]``. A failure
+part-way raises with what was covered: a silently partial history is worse than none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from toolkit.core import frames
+from toolkit.core.endpoint import Endpoint, Record
+from toolkit.core.paging import split_windows
+from toolkit.core.timeutil import ms_to_timestamp, now_ms, to_ms
+from toolkit.errors import ConfigurationError, ToolkitError
+
+if TYPE_CHECKING:
+    from toolkit.core.client import Client
+
+
+def run_history(
+    client: Client, endpoint: Endpoint, args: dict[str, Any], *, exact: bool = False, limit: int | None = None
+) -> pd.DataFrame:
+    """Fetch ``endpoint`` over every unit of work its declaration implies; see the module docstring.
+
+    ``args`` are the method's arguments: ``start_time``/``end_time`` (or the window's own names)
+    bound the range, the fan-out argument holds the list to fan out over, the rest go to every
+    request. ``limit`` keeps the most recent ``limit`` records.
+    """
+    window = endpoint.window
+    start_name, end_name = (window.start, window.end) if window else ("start_time", "end_time")
+    start = args.pop(start_name, None)
+    end = args.pop(end_name, None)
+    start_ms = to_ms(start, start_name) if start is not None else None
+    end_ms = to_ms(end, end_name) if end is not None else None
+    if window is not None:
+        end_ms = end_ms if end_ms is not None else now_ms()
+        start_ms = start_ms if start_ms is not None else end_ms - window.default_lookback_ms
+    if start_ms is not None and end_ms is not None and start_ms > end_ms:
+        raise ConfigurationError(f"{start_name} is after {end_name}.")
+
+    bounds: list[tuple[int, int] | None] = [None]
+    if window is not None and start_ms is not None and end_ms is not None:
+        bounds = list(split_windows(start_ms, end_ms, window.max_span_ms))
+    fan = endpoint.fan_out
+    values: list[Any] = [None]
+    if fan is not None:
+        given = args.pop(fan.arg, None)
+        listed = [] if given is None else [given] if isinstance(given, str) else list(given)
+        values = [listed[i : i + fan.chunk] for i in range(0, len(listed), fan.chunk)]
+        values = [v[0] if fan.chunk == 1 else v for v in values]
+    units = [(value, span) for value in values for span in bounds]
+    pages = 0
+
+    def fetch_unit(unit: tuple[Any, tuple[int, int] | None]) -> list[Record]:
+        nonlocal pages
+        value, span = unit
+        unit_args = dict(args)
+        if fan is not None:
+            unit_args[fan.arg] = value
+        if span is not None:
+            unit_args[start_name], unit_args[end_name] = span
+
+        def fetch(extra: dict[str, Any]) -> Any:
+            return client.call(endpoint, unit_args, extra=extra, exact=exact)
+
+        def extract(data: Any) -> Sequence[Record]:
+            return client.records(endpoint, data)
+
+        collected: list[Record] = []
+        if endpoint.paging is None:
+            collected.extend(extract(fetch({})))
+            pages += 1
+            return collected
+        for page in endpoint.paging.pages(fetch, {}, extract):
+            collected.extend(page)
+            pages += 1
+            if limit is not None and len(collected) >= limit:
+                break
+        return collected
+
+    noun = "window" if window is not None else "request"
+    records: list[Record] = []
+    done = 0
+    concurrency = window.concurrency if window is not None else 1
+    bar = _progress(client, len(units), noun)
+    try:
+        if concurrency > 1 and len(units) > 1:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                for chunk in pool.map(fetch_unit, units):
+                    records.extend(chunk)
+                    done += 1
+                    bar.update()
+        else:
+            for unit in units:
+                records.extend(fetch_unit(unit))
+                done += 1
+                bar.update()
+    except ToolkitError as err:
+        err.add_note(f"{client.exchange} history stopped after {done} of {len(units)} {noun}s; nothing was returned.")
+        raise
+    finally:
+        bar.close()
+
+    frame = client.to_frame(endpoint, records, exact=exact)
+    if window is None and endpoint.time_field:
+        frame = _between(frame, frames.snake_case(endpoint.time_field), start_ms, end_ms)
+    frame = dedupe_and_sort(endpoint, frame)
+    truncated = limit is not None and len(frame) > limit
+    if truncated:
+        frame = frame.iloc[-limit:] if limit else frame.iloc[:0]
+    frame = frame.reset_index(drop=True)
+    coverage: dict[str, Any] = {}
+    if fan is not None and fan.coverage:
+        coverage[fan.coverage] = [v for chunk in values for v in (chunk if isinstance(chunk, list) else [chunk])]
+    coverage["start"] = ms_to_timestamp(start_ms) if start_ms is not None else None
+    coverage["end"] = ms_to_timestamp(end_ms) if end_ms is not None else None
+    if window is not None:
+        coverage["windows"] = len(bounds)
+    coverage["pages"] = pages
+    # Without paging or windows the exchange says nothing of whether it capped what it sent.
+    coverage["complete"] = None if endpoint.paging is None and window is None else not truncated
+    frame.attrs.update({"exchange": client.exchange, "endpoint": endpoint.name, "coverage": coverage})
+    return frame
+
+
+def dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
+    """Each record once (by its id, or the whole row where records have no id), in time order."""
+    if endpoint.id_field:
+        frame = frame.drop_duplicates(subset=frames.snake_case(endpoint.id_field), keep="first")
+    else:
+        frame = frame.drop_duplicates(keep="first")
+    if endpoint.time_field:
+        frame = frame.sort_values(frames.snake_case(endpoint.time_field), kind="stable")
+    return frame
+
+
+def _between(frame: pd.DataFrame, column: str, start_ms: int | None, end_ms: int | None) -> pd.DataFrame:
+    if start_ms is not None:
+        frame = frame[frame[column] >= ms_to_timestamp(start_ms)]
+    if end_ms is not None:
+        frame = frame[frame[column] <= ms_to_timestamp(end_ms)]
+    return frame
+
+
+def _progress(client: Client, total: int, noun: str) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, desc=f"{client.exchange} history", unit=noun, disable=not client.progress or total < 2, leave=False
+    )

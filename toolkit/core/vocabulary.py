@@ -1,0 +1,91 @@
+"""The shared vocabulary: the unified frames' schemas, and helpers every exchange's mappings use.
+
+``toolkit.unified`` gathers frames in these schemas from each exchange's own mappings
+(``toolkit/exchanges/<x>/unified.py``); those mappings live below ``toolkit.unified`` and use
+only what is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+# pandas dtypes of the unified columns.
+TEXT, FLOAT, UTC_TIME = "str", "float64", "datetime64[ns, UTC]"
+
+BALANCES = {
+    "exchange": TEXT, "account": TEXT, "asset": TEXT, "free": FLOAT, "locked": FLOAT, "total": FLOAT,
+    "time": UTC_TIME,
+}  # fmt: skip
+LEDGER = {
+    "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "amount": FLOAT,
+    "balance": FLOAT, "fee": FLOAT, "fee_asset": TEXT, "type": TEXT, "raw_type": TEXT,
+}  # fmt: skip
+TRANSACTIONS = {
+    "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "amount": FLOAT,
+    "fee": FLOAT, "fee_asset": TEXT, "network": TEXT, "address": TEXT, "txid": TEXT, "status": TEXT,
+}  # fmt: skip
+TRANSFERS = {
+    "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "amount": FLOAT,
+    "from_account": TEXT, "to_account": TEXT, "status": TEXT,
+}  # fmt: skip
+FEES = {
+    "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "fee": FLOAT, "type": TEXT,
+}  # fmt: skip
+FEE_RATES = {"exchange": TEXT, "account": TEXT, "symbol": TEXT, "maker": FLOAT, "taker": FLOAT, "source": TEXT}
+
+
+def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` with exactly the schema's columns, in order, with its dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in schema.items():
+        values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
+        if dtype == TEXT:
+            values = values.astype("object").where(values.notna(), None).astype(TEXT)
+        elif dtype == FLOAT:
+            values = pd.to_numeric(values.astype("object"), errors="raise").astype(FLOAT)
+        else:
+            values = pd.to_datetime(values, utc=True).astype(UTC_TIME)
+        out[column] = values
+    return out.reset_index(drop=True)
+
+
+def paired_transfers(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Transfers from unified ledger entries: an outgoing and an incoming entry of the same asset,
+    size and moment are one transfer between the two accounts; an unpaired one names one side only."""
+    moves = ledger[ledger["type"] == "transfer"].assign(size=ledger["amount"].abs())
+    keys = ["time", "asset", "size"]
+    outgoing = moves[moves["amount"] < 0][[*keys, "id", "account"]]
+    incoming = moves[moves["amount"] > 0][[*keys, "id", "account"]]
+    pairs = outgoing.merge(incoming, on=keys, how="outer", suffixes=("_from", "_to"))
+    return pd.DataFrame(
+        {"account": pairs["account_from"].fillna(pairs["account_to"]), "time": pairs["time"],
+         "id": pairs["id_from"].fillna(pairs["id_to"]), "asset": pairs["asset"], "amount": pairs["size"],
+         "from_account": pairs["account_from"], "to_account": pairs["account_to"], "status": None}
+    )  # fmt: skip
+
+
+def key_summary(
+    exchange: str,
+    *,
+    account: str | None,
+    permissions: list[str],
+    can_trade: bool | None,
+    can_withdraw: bool | None,
+    ip_whitelist: str | None,
+    can_read: bool | None = True,
+) -> pd.DataFrame:
+    """The one-row frame every client's ``describe_key()`` returns (used by the credentials form)."""
+    return pd.DataFrame(
+        {
+            "exchange": pd.Series([exchange], dtype="str"),
+            "account": pd.Series([account], dtype="str"),
+            "permissions": pd.Series([permissions], dtype="object"),
+            "can_read": pd.Series([can_read], dtype="boolean"),
+            "can_trade": pd.Series([can_trade], dtype="boolean"),
+            "can_withdraw": pd.Series([can_withdraw], dtype="boolean"),
+            "ip_whitelist": pd.Series([ip_whitelist], dtype="str"),
+        }
+    )

@@ -1,0 +1,262 @@
+"""Bitget spot account endpoints (API v2) as data.
+
+The seed names v1 endpoints that Bitget retired; each is replaced by the v2 endpoint from
+Bitget's "V2 API Update Guide" mapping table (reference sheet 1.6). Limits are Bitget's
+per-endpoint requests per second (per UID for private endpoints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from toolkit.core.endpoint import Endpoint, Envelope, Param, ms, new_client_order_id, positive
+from toolkit.core.frames import NUM, OBJ, STR, TIME
+from toolkit.core.paging import Cursor, Window
+from toolkit.core.ratelimit import Limit
+from toolkit.core.timeutil import DAY_MS
+
+DOCS = "https://www.bitget.com/api-doc/spot/account/"
+SPAN_90_DAYS = 90 * DAY_MS
+
+ENVELOPE = Envelope(code="code", ok_codes=frozenset({"00000"}), message=("msg", "message"), data="data")
+
+
+def _endpoint(method: str, path: str, per_second: int, columns: dict[str, str], **kw: Any) -> Endpoint:
+    return Endpoint(method, path, columns, limits=(Limit(path, per_second, 1.0),), **kw)
+
+
+def _history(id_field: str, time_field: str, page_size: int) -> dict[str, Any]:
+    """Newest first, ``idLessThan`` cursor, 90-day windows (Bitget states none for wallet records;
+    90 days is what its other records allow)."""
+    return {
+        "paging": Cursor("idLessThan", id_field, page_size),
+        "window": Window(SPAN_90_DAYS, SPAN_90_DAYS),
+        "id_field": id_field,
+        "time_field": time_field,
+    }
+
+
+TIME_RANGE = {"start_time": Param("startTime", ms), "end_time": Param("endTime", ms)}
+CLIENT_OID = Param("clientOid", default=new_client_order_id)
+BALANCE_COLUMNS = {"coin": STR, "available": NUM, "frozen": NUM, "locked": NUM, "limitAvailable": NUM, "uTime": TIME}
+
+SERVER_TIME = _endpoint("GET", "/api/v2/public/time", 20, {"serverTime": TIME}, signed=False)
+ACCOUNT_INFO = _endpoint(
+    "GET",
+    "/api/v2/spot/account/info",
+    1,
+    {
+        "userId": STR,
+        "inviterId": STR,
+        "channelCode": STR,
+        "channel": STR,
+        "ips": STR,
+        "authorities": OBJ,
+        "parentId": STR,
+        "traderType": STR,
+        "regisTime": TIME,
+    },
+    docs=DOCS + "Get-Account-Info",
+)
+ASSETS = _endpoint(
+    "GET",
+    "/api/v2/spot/account/assets",
+    10,
+    BALANCE_COLUMNS,
+    params={"asset": Param("coin"), "asset_type": Param("assetType")},
+    docs=DOCS + "Get-Account-Assets",
+)
+SUBACCOUNT_ASSETS = _endpoint(
+    "GET",
+    "/api/v2/spot/account/subaccount-assets",
+    10,
+    {"userId": STR, **BALANCE_COLUMNS},
+    explode="assetsList",
+    docs=DOCS + "Get-Subaccount-Assets",
+)
+BILLS = _endpoint(
+    "GET",
+    "/api/v2/spot/account/bills",
+    10,
+    {
+        "billId": STR,
+        "cTime": TIME,
+        "coin": STR,
+        "groupType": STR,
+        "businessType": STR,
+        "size": NUM,
+        "balance": NUM,
+        "fees": NUM,
+    },
+    params={
+        "asset_id": Param("coin"),
+        "group_type": Param("groupType"),
+        "biz_type": Param("businessType"),
+        **TIME_RANGE,
+    },
+    **_history("billId", "cTime", 500),
+    docs=DOCS + "Get-Account-Bills",
+)
+TRANSFER_RECORDS = _endpoint(
+    "GET",
+    "/api/v2/spot/account/transferRecords",
+    20,
+    {
+        "transferId": STR,
+        "ts": TIME,
+        "coin": STR,
+        "status": STR,
+        "fromType": STR,
+        "fromSymbol": STR,
+        "toType": STR,
+        "toSymbol": STR,
+        "size": NUM,
+        "clientOid": STR,
+    },
+    params={
+        "asset_id": Param("coin"),
+        "from_type": Param("fromType"),
+        "client_order_id": Param("clientOid"),
+        **TIME_RANGE,
+    },
+    **_history("transferId", "ts", 500),
+    docs=DOCS + "Get-Account-TransferRecords",
+)
+DEPOSIT_ADDRESS = _endpoint(
+    "GET",
+    "/api/v2/spot/wallet/deposit-address",
+    10,
+    {"coin": STR, "chain": STR, "address": STR, "tag": STR, "url": STR},
+    params={"asset": Param("coin", required=True), "network": Param("chain")},
+    docs=DOCS + "Get-Deposit-Address",
+)
+DEPOSIT_RECORDS = _endpoint(
+    "GET",
+    "/api/v2/spot/wallet/deposit-records",
+    10,
+    {
+        "orderId": STR,
+        "tradeId": STR,
+        "coin": STR,
+        "type": STR,
+        "size": NUM,
+        "status": STR,
+        "toAddress": STR,
+        "dest": STR,
+        "chain": STR,
+        "fromAddress": STR,
+        "cTime": TIME,
+        "uTime": TIME,
+    },
+    params={"asset": Param("coin"), **TIME_RANGE},
+    **_history("orderId", "cTime", 100),
+    docs=DOCS + "Get-Deposit-Record",
+)
+WITHDRAWAL_RECORDS = _endpoint(
+    "GET",
+    "/api/v2/spot/wallet/withdrawal-records",
+    10,
+    {
+        "orderId": STR,
+        "tradeId": STR,
+        "coin": STR,
+        "dest": STR,
+        "clientOid": STR,
+        "type": STR,
+        "tag": STR,
+        "size": NUM,
+        "fee": NUM,
+        "status": STR,
+        "toAddress": STR,
+        "fromAddress": STR,
+        "confirm": STR,
+        "chain": STR,
+        "cTime": TIME,
+        "uTime": TIME,
+    },
+    params={"asset": Param("coin"), "client_order_id": Param("clientOid"), **TIME_RANGE},
+    **_history("orderId", "cTime", 100),
+    docs=DOCS + "Get-Withdraw-Record",
+)
+TRADE_RATE = _endpoint(
+    "GET",
+    "/api/v2/common/trade-rate",
+    10,
+    {"makerFeeRate": NUM, "takerFeeRate": NUM},
+    params={"symbol": Param("symbol", required=True), "business_type": Param("businessType", default="spot")},
+    docs="https://www.bitget.com/api-doc/common/public/Get-Trade-Rate",
+)
+WITHDRAWAL = _endpoint(
+    "POST",
+    "/api/v2/spot/wallet/withdrawal",
+    5,
+    {"orderId": STR, "clientOid": STR},
+    fixed={"transferType": "on_chain"},
+    params={
+        "asset": Param("coin", required=True),
+        "address": Param("address", required=True),
+        "network": Param("chain"),
+        "quantity": Param("size", positive, required=True),
+        "tag": Param("tag"),
+        "remark": Param("remark"),
+        "client_order_id": CLIENT_OID,
+    },
+    changes_state=True,
+    docs=DOCS + "Wallet-Withdrawal",
+)
+# The same endpoint, to another Bitget user: transferType=internal_transfer (v1 "inner withdraw").
+INNER_WITHDRAWAL = replace(
+    WITHDRAWAL,
+    fixed={"transferType": "internal_transfer"},
+    params={
+        "asset": Param("coin", required=True),
+        "to_user_id": Param("address", required=True),
+        "to_type": Param("innerToType"),
+        "area_code": Param("areaCode"),
+        "quantity": Param("size", positive, required=True),
+        "client_order_id": CLIENT_OID,
+    },
+)
+CANCEL_WITHDRAWAL = _endpoint(
+    "POST",
+    "/api/v2/spot/wallet/cancel-withdrawal",
+    10,
+    {"result": STR},
+    params={"order_id": Param("orderId", required=True)},
+    changes_state=True,
+    docs=DOCS + "Cancel-Withdrawal",
+)
+TRANSFER = _endpoint(
+    "POST",
+    "/api/v2/spot/wallet/transfer",
+    10,
+    {"transferId": STR, "clientOid": STR},
+    params={
+        "from_type": Param("fromType", required=True),
+        "to_type": Param("toType", required=True),
+        "quantity": Param("amount", positive, required=True),
+        "asset": Param("coin", required=True),
+        "symbol": Param("symbol"),
+        "client_order_id": CLIENT_OID,
+    },
+    changes_state=True,
+    docs=DOCS + "Wallet-Transfer",
+)
+SUBACCOUNT_TRANSFER = _endpoint(
+    "POST",
+    "/api/v2/spot/wallet/subaccount-transfer",
+    10,
+    {"transferId": STR, "clientOid": STR},
+    params={
+        "from_type": Param("fromType", required=True),
+        "to_type": Param("toType", required=True),
+        "quantity": Param("amount", positive, required=True),
+        "asset": Param("coin", required=True),
+        "client_order_id": CLIENT_OID,
+        "from_user_id": Param("fromUserId", required=True),
+        "to_user_id": Param("toUserId", required=True),
+    },
+    changes_state=True,
+    docs=DOCS + "Sub-Transfer",
+)

@@ -1,0 +1,42 @@
+"""Bitget's error codes (reference sheet 1.5: the codes public clients quote)."""
+
+from __future__ import annotations
+
+from toolkit.core.client import ErrorTable
+from toolkit.errors import (
+    AuthenticationError,
+    ExchangeUnavailable,
+    InsufficientFunds,
+    InvalidRequest,
+    PermissionDenied,
+    RateLimited,
+)
+
+ERRORS = ErrorTable(
+    codes={
+        **dict.fromkeys(
+            (
+                "40001",
+                "40002",
+                "40003",
+                "40004",
+                "40005",
+                "40006",
+                "40008",
+                "40009",
+                "40010",
+                "40011",
+                "40012",
+                "40037",
+            ),
+            AuthenticationError,
+        ),
+        **dict.fromkeys(("40013", "40014", "40016", "40018", "40021", "40038"), PermissionDenied),
+        **dict.fromkeys(("40007", "40017", "40019", "40704", "40705", "40707", "43111"), InvalidRequest),
+        "40015": ExchangeUnavailable,
+        "43012": InsufficientFunds,
+        "429": RateLimited,
+    },
+    # "Request timestamp expired" and "invalid ACCESS-TIMESTAMP".
+    timestamp=frozenset({"40004", "40008"}),
+)

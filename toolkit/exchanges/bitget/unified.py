@@ -1,0 +1,81 @@
+"""Bitget in the shared vocabulary (``toolkit.unified``).
+
+balances
+    ``get_balances()``; free = available, locked = frozen + locked, time = u_time.
+ledger
+    ``get_bills()``; time = c_time, id = bill_id, amount = size, balance = balance, fee = |fees|
+    in the bill's coin, type from group_type (deposit, withdraw -> withdrawal, transaction ->
+    trade, transfer), raw_type = business_type.
+deposits / withdrawals
+    ``get_deposit_history()`` / ``get_withdrawal_history()``; id = order_id, amount = size,
+    fee = |fee| (withdrawals; deposits carry none), network = chain, address = to_address,
+    txid = trade_id.
+transfers
+    the ledger's transfer entries (``get_transfer_history`` needs a coin and a source account per
+    call); from_account is "spot" for transfer-out, to_account for transfer-in, the other side
+    NaN (the bill does not name it); id = bill_id, amount = |size|.
+fee_rates
+    ``get_user_fee_ratio(symbol)`` per symbol.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.core.timeutil import TimeLike
+from toolkit.core.vocabulary import paired_transfers
+
+GROUPS = {"deposit": "deposit", "withdraw": "withdrawal", "transaction": "trade", "transfer": "transfer"}
+
+
+def balances(client: Any) -> pd.DataFrame:
+    df = client.get_balances()
+    locked = df["frozen"].fillna(0) + df["locked"].fillna(0)
+    return pd.DataFrame(
+        {"account": "spot", "asset": df["coin"].str.upper(), "free": df["available"], "locked": locked,
+         "total": df["available"].fillna(0) + locked, "time": df["u_time"]}
+    )  # fmt: skip
+
+
+def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    df = client.get_bills(start_time=start, end_time=end)
+    return pd.DataFrame(
+        {"account": "spot", "time": df["c_time"], "id": df["bill_id"], "asset": df["coin"].str.upper(),
+         "amount": df["size"], "balance": df["balance"], "fee": df["fees"].abs(),
+         "fee_asset": df["coin"].str.upper(), "type": df["group_type"].map(GROUPS).fillna("other"),
+         "raw_type": df["business_type"]}
+    )  # fmt: skip
+
+
+def deposits(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+    return _transactions(client.get_deposit_history(asset, start_time=start, end_time=end), with_fee=False)
+
+
+def withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+    return _transactions(client.get_withdrawal_history(asset, start_time=start, end_time=end), with_fee=True)
+
+
+def _transactions(df: pd.DataFrame, *, with_fee: bool) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"account": "spot", "time": df["c_time"], "id": df["order_id"], "asset": df["coin"].str.upper(),
+         "amount": df["size"], "fee": df["fee"].abs() if with_fee else np.nan, "fee_asset": df["coin"].str.upper(),
+         "network": df["chain"], "address": df["to_address"], "txid": df["trade_id"], "status": df["status"]}
+    )  # fmt: skip
+
+
+def transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+    # Bitget's transfer history wants a coin and a source account per call; its bills list every
+    # transfer of the spot account, with the other side unnamed.
+    return paired_transfers(ledger(client, start, end))
+
+
+def fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+    frames = [client.get_user_fee_ratio(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
+    df = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(
+        {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
+         "source": "get_user_fee_ratio"}
+    )  # fmt: skip

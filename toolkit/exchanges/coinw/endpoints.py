@@ -1,0 +1,136 @@
+"""CoinW spot account commands as data: ``POST /api/v1/private?command=<command>``.
+
+Every private command shares one URL and is told apart by its ``command`` query parameter, which
+is each endpoint's ``address`` and so part of its name: errors say which command failed.
+Docs: https://www.coinw.com/api-doc/en/spot-trading/account/get-spot-account-balance and siblings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.core.endpoint import Endpoint, Envelope, Param, positive
+from toolkit.core.frames import BOOL, INT, NUM, STR, TIME
+from toolkit.core.paging import FanOut
+from toolkit.core.ratelimit import Limit
+
+DOCS = "https://www.coinw.com/api-doc/en/spot-trading/account/"
+PRIVATE = "/api/v1/private"
+PUBLIC = "/api/v1/public"
+
+# "success"/"failed" are absent from some documented answers; when present they must agree.
+ENVELOPE = Envelope(
+    code="code", ok_codes=frozenset({"200"}), message=("msg", "message"), data="data",
+    agree={"success": True, "failed": False},
+)  # fmt: skip
+
+# Global spot limits, from a third-party summary of CoinW's limits page (UNCONFIRMED).
+IP_LIMIT = Limit("coinw:ip", 100, 1.0)
+UID_LIMIT = Limit("coinw:uid", 300, 1.0)
+
+
+def _command(command: str, columns: dict[str, str], count: int = 3, seconds: float = 1.0, **kw: Any) -> Endpoint:
+    """A private command with its own per-UID limit of ``count`` requests every ``seconds``."""
+    return Endpoint(
+        "POST", PRIVATE, columns, address={"command": command}, place="query",
+        limits=(Limit(f"coinw:{command}", count, seconds),), **kw,
+    )  # fmt: skip
+
+
+BALANCES = _command(
+    "returnBalances",
+    {"asset": STR, "available": NUM},
+    keyed="asset",
+    keyed_value="available",
+    docs=DOCS + "get-spot-account-balance",
+)
+COMPLETE_BALANCES = _command(
+    "returnCompleteBalances",
+    {"asset": STR, "available": NUM, "onOrders": NUM},
+    count=5,
+    seconds=2.0,
+    keyed="asset",
+    docs=DOCS + "get-total-spot-account-balance",
+)
+DEPOSITS_WITHDRAWALS = _command(
+    "returnDepositsWithdrawals",
+    {
+        "depositNumber": STR,
+        "currency": STR,
+        "side": INT,
+        "amount": NUM,
+        "chain": STR,
+        "address": STR,
+        "txid": STR,
+        "memo": STR,
+        "time": TIME,
+        "confirmations": STR,
+        "status": STR,
+        "dest": STR,
+        "fromAddress": STR,
+        "toAddress": STR,
+    },
+    params={"asset": Param("symbol", required=True), "deposit_number": Param("depositNumber")},
+    # CoinW asks for one coin per request and documents no paging or time range.
+    fan_out=FanOut("asset", coverage="assets"),
+    id_field="depositNumber",
+    time_field="time",
+    docs="https://www.coinw.com/api-doc/spot-trading/account/ (Chinese copy: returnDepositsWithdrawals)",
+)
+DEPOSIT_ADDRESSES = _command(
+    "returnDepositAddresses",
+    {"chainName": STR, "address": STR, "memo": STR, "minRechargeAmount": NUM},
+    params={"symbol_id": Param("symbolId", required=True), "network": Param("chain", required=True)},
+    docs=DOCS + "get-deposit-withdrawal-address",
+)
+WITHDRAW = _command(
+    "doWithdraw",
+    {"depositNumber": STR},
+    params={
+        "asset": Param("currency", required=True),
+        "quantity": Param("amount", positive, required=True),
+        "address": Param("address", required=True),
+        "network": Param("chain"),
+        "memo": Param("memo"),
+        "kind": Param("type", required=True),
+        "inner_to_type": Param("innerToType"),
+    },
+    changes_state=True,
+    docs=DOCS + "initiate-withdrawal",
+)
+CANCEL_WITHDRAW = _command(
+    "cancelWithdraw", {"id": STR, "success": BOOL}, params={"withdrawal_id": Param("id", required=True)},
+    changes_state=True,
+)  # fmt: skip
+WEALTH_TRANSFER = _command(
+    "spotWealthTransfer",
+    {"bizType": STR, "coinCode": STR, "amount": NUM, "success": BOOL},
+    count=1,
+    params={
+        "source": Param("accountType", required=True),
+        "target": Param("targetAccountType", required=True),
+        "biz_type": Param("bizType", required=True),
+        "asset": Param("coinCode", required=True),
+        "quantity": Param("amount", positive, required=True),
+    },
+    changes_state=True,
+    docs=DOCS + "transfer-assets",
+)
+CURRENCIES = Endpoint(
+    "GET",
+    PUBLIC,
+    {
+        "symbol": STR,
+        "symbolId": STR,
+        "withDraw": BOOL,
+        "recharge": BOOL,
+        "maxQty": NUM,
+        "minQty": NUM,
+        "txFee": STR,
+        "chain": STR,
+    },
+    address={"command": "returnCurrencies"},
+    signed=False,
+    limits=(Limit("coinw:returnCurrencies", 80, 1.0), IP_LIMIT),
+    keyed="symbol",
+)
