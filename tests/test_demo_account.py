@@ -1,18 +1,13 @@
-"""The synthetic demo accounts: reproducible, and consistent with themselves."""
+"""The synthetic demo accounts the sandboxes serve: reproducible, and consistent with themselves."""
 
 from __future__ import annotations
-
-import runpy
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import toolkit as tk
 from toolkit import demo_mode, history, unified
-from toolkit.cassettes import CASSETTES
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_demo_account.py"
+from toolkit.sandbox.account import build, demo_year
 
 
 @pytest.fixture(scope="module")
@@ -31,16 +26,15 @@ def account():
         tk.demo(False)
 
 
-def test_the_script_writes_exactly_the_shipped_cassettes(tmp_path):
-    make = runpy.run_path(str(SCRIPT))
-    written = make["write"](tmp_path, demo_mode.SEED)
-    assert {p.parent.parent.name for p in written} == {"bitget", "kucoin", "coinw"}
-    for path in written:
-        shipped = CASSETTES / path.relative_to(tmp_path)
-        assert path.read_text() == shipped.read_text(), f"{shipped} differs: run scripts/make_demo_account.py"
-    shipped_names = {p.relative_to(CASSETTES) for p in CASSETTES.glob("*/demo/*.yaml")}
-    assert shipped_names == {p.relative_to(tmp_path) for p in written}
-    assert all(p.read_text().startswith("# SYNTHETIC demo account") for p in written)
+def test_the_accounts_reproduce_from_their_seed():
+    first, again = build("bitget"), build("bitget")
+    assert [(e.time, e.asset, e.amount, e.balance) for e in first.entries] == [
+        (e.time, e.asset, e.amount, e.balance) for e in again.entries
+    ]
+    assert build("kucoin").entries[0].time != build("coinw").entries[0].time  # one account per exchange
+    start, end = demo_year()
+    assert start.date().isoformat() == demo_mode.PERIOD[0] and end.date().isoformat() == demo_mode.PERIOD[1]
+    assert end.date() == pd.Timestamp.now(tz="UTC").date()  # the year ends with yesterday
 
 
 def test_a_year_of_every_kind_of_activity(account):

@@ -214,7 +214,7 @@ def test_quickstart_notebook_connects_in_demo_mode_and_saves_no_secret():
     assert [o for o in outputs if o.output_type == "error"] == []
     shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "[trade, readonly]" in shown and "127.0.0.1" in shown  # the key summary after Connect
-    assert "<BitgetClient https://api.bitget.com with credentials>" in shown
+    assert "<BitgetClient http://127.0.0.1:" in shown  # the demo's client talks to the local sandbox
     saved = json.dumps(notebook)
     demo_keys = demo_mode.credentials("bitget")
     assert not any(value in saved for value in (demo_keys.api_key, demo_keys.api_secret, demo_keys.passphrase))

@@ -1,12 +1,39 @@
-"""``python -m toolkit demo``: run the notebooks offline and write the report, from the shipped cassettes."""
+"""``python -m toolkit demo``: run the notebooks offline and write the report, against the sandboxes.
+``python -m toolkit sandbox``: run the sandboxes in the foreground for other programs."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from toolkit.report import run_demo
+
+def run_sandboxes(duration: float | None) -> int:
+    """Serve every exchange's sandbox until Ctrl-C (or ``duration`` seconds); print how to reach them."""
+    from toolkit import sandbox
+    from toolkit.exchanges import descriptor
+
+    boxes = sandbox.start(story=True, lifetime=duration or 24 * 3600)
+    try:
+        print("Sandboxes on 127.0.0.1 (fictional accounts, obviously fake keys):")
+        for exchange in sorted(boxes.servers):
+            creds = boxes.credentials(exchange)
+            passphrase = f" passphrase={creds.passphrase}" if descriptor(exchange).passphrase else ""
+            # The fake keys are printed on purpose: they open nothing but these local servers.
+            print(f"  {exchange:8} {boxes.url(exchange)}  key={creds.api_key} secret={creds.api_secret}{passphrase}")
+        print("Stop with Ctrl-C.", flush=True)
+        time.sleep(duration) if duration else _forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        boxes.stop()
+    return 0
+
+
+def _forever() -> None:
+    while True:
+        time.sleep(3600)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the executed notebooks (default: %(default)s)",
     )  # fmt: skip
     demo.add_argument("--skip-notebooks", action="store_true", help="write the report only")
+    serve = commands.add_parser("sandbox", help="serve the four exchanges' sandboxes on 127.0.0.1 until Ctrl-C")
+    serve.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return run_sandboxes(args.seconds)
+    from toolkit.report import run_demo
+
     ok = run_demo(args.out, None if args.skip_notebooks else args.notebooks_out)
     print(f"Wrote {args.out}" + ("" if ok else " (some notebooks failed: see above and the report)"))
     return 0 if ok else 1

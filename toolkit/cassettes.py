@@ -14,16 +14,20 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
+from toolkit.core.http import HttpTransport
 from toolkit.core.redact import VOLATILE_HEADERS, VOLATILE_PARAMS, redact_text
 from toolkit.exchanges import sensitive_names
 from toolkit.sandbox import CASSETTES
 
 FILTERED = "FILTERED"
+# A request no cassette holds: a toolkit error that names it, not vcrpy's advice on record modes.
+HttpTransport.replay_errors = (CannotOverwriteExistingCassetteException,)
 # Every exchange's auth names, registered now: a cassette may be scrubbed before any client exists.
 SENSITIVE_HEADERS, SENSITIVE_PARAMS = sensitive_names()
 MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")

@@ -1,65 +1,40 @@
-"""Demo mode: every client is backed by the shipped cassettes and obviously fake keys.
+"""Demo mode: every client talks to a local sandbox of its exchange, with obviously fake keys.
 
-``tk.demo()`` switches it on for the whole process (a notebook, the README's main job);
-``tk.demo(False)`` switches it off. Nothing leaves the machine while it is on: a request that no
-cassette answers fails with vcrpy's ``CannotOverwriteExistingCassetteException``. Exchanges whose
-demo is a local server (``toolkit.sandbox``) get a client pointed at it.
+``tk.demo()`` starts the sandboxes (``toolkit.sandbox``: one per exchange, in this process, on
+free ports of 127.0.0.1) and points every client made from then on at them; ``tk.demo(False)``
+stops them. Nothing leaves the machine. Each sandbox serves one fictional account for the demo
+year (``PERIOD``: the 364 days up to yesterday), so every call a user can make, for any range
+and filter, is answered from the same account, and withdrawals and transfers change it.
 
-For each exchange the demo reads ``cassettes/<exchange>/demo/`` (a synthetic account with a year
-of activity, written by ``scripts/make_demo_account.py``) first, then the documented-example
-cassettes in ``cassettes/<exchange>/`` for anything the account does not answer.
-``tk.demo(examples=True)`` replays only the documented examples (the parser tests use them: their
-values come from the docs).
+``tk.demo(examples=True)`` replays the exchanges' documented examples from the shipped cassettes
+instead (the parser tests use it: their expected values come from the docs); a request that no
+cassette answers raises ``toolkit.errors.NotRecorded``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit import sandbox, unified
+from toolkit import sandbox
 from toolkit.core.credentials import Credentials
-from toolkit.sandbox import CASSETTES
+from toolkit.sandbox.account import demo_year
 
 if TYPE_CHECKING:
     from toolkit.cassettes import FolderPersister
 
-_cassette: AbstractContextManager[Any] | None = None
-
-# The synthetic accounts' year and what the demo asks of them. The notebooks, the report and the
-# dashboard use these; scripts/make_demo_account.py answers exactly these calls, so a demo that
-# asks for another range or symbol finds no cassette (vcrpy says which request it could not play).
-PERIOD = ("2025-11-01", "2026-11-01")
+# The demo accounts' year and what the report and notebooks show of it.
+PERIOD = tuple(moment.date().isoformat() for moment in demo_year())
 SYMBOLS = ("BTC/USDT", "ETH/USDT")
-SEED = 2025
-DEMO_CALLS: tuple[Callable[[Any], Any], ...] = (
-    unified.balances,
-    lambda client: unified.ledger(client, *PERIOD),
-    lambda client: unified.deposits(client, *PERIOD),
-    lambda client: unified.withdrawals(client, *PERIOD),
-    lambda client: unified.fee_rates(client, SYMBOLS),
-)
+
+_cassette: AbstractContextManager[Any] | None = None
+_sandboxes: sandbox.Sandboxes | None = None
 
 
 def credentials(exchange: str) -> Credentials:
-    """Obviously fake credentials that the demo cassettes accept."""
-    name = exchange.upper()
-    return Credentials(f"DEMO-{name}-KEY-not-real", f"DEMO-{name}-SECRET-not-real", f"DEMO-{name}-PASSPHRASE")
-
-
-def folders(examples: bool = False) -> list[Path]:
-    """The cassette folders replayed, in order of precedence: each exchange's synthetic account
-    (unless ``examples``), then its documented examples, which answer what the account does not
-    (the key descriptions, for instance)."""
-    found = []
-    for exchange_dir in sorted(p for p in CASSETTES.iterdir() if p.is_dir()):
-        demo_dir = exchange_dir / "demo"
-        if demo_dir.is_dir() and not examples:
-            found.append(demo_dir)
-        found.append(exchange_dir)
-    return found
+    """Obviously fake credentials that the sandboxes (and the example cassettes) accept."""
+    return sandbox.demo_credentials(exchange)
 
 
 def _persister(chosen: list[Path]) -> type[FolderPersister]:
@@ -80,39 +55,57 @@ def _persister(chosen: list[Path]) -> type[FolderPersister]:
 
 
 def demo(enabled: bool = True, *, examples: bool = False) -> None:
-    """Switch demo mode on (or off) for every client made from now on and every request sent.
+    """Switch demo mode on (or off) for every client made from now on.
 
-    ``examples=True`` replays the exchanges' documented examples instead of the synthetic account.
-    Switching on while on (with the other source) replaces the source.
+    ``examples=True`` replays the exchanges' documented examples instead of the sandboxes.
+    Switching on while on replaces what answers.
     """
-    global _cassette
+    global _cassette, _sandboxes
     if _cassette is not None:
         _cassette.__exit__(None, None, None)
         _cassette = None
-        sandbox.stop_demo_servers()
-    if enabled:
-        from toolkit.cassettes import make_vcr
+        sandbox.stop_replays()
+    if _sandboxes is not None:
+        _sandboxes.stop()
+        _sandboxes = None
+    if not enabled:
+        return
+    if examples:
+        from toolkit.cassettes import CASSETTES, make_vcr
 
         recorder = make_vcr("none")
-        recorder.register_persister(_persister(folders(examples)))
+        folders = sorted(p for p in CASSETTES.iterdir() if p.is_dir())
+        recorder.register_persister(_persister(folders))
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
+    else:
+        _sandboxes = sandbox.start(story=True)
+
+
+def sandboxes() -> sandbox.Sandboxes | None:
+    """The sandboxes demo mode runs (None when it is off, or replays the examples)."""
+    return _sandboxes
 
 
 def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: str | None, **options: Any) -> Any:
-    """A demo client: pointed at a local server where the demo has one, its HTTP windows still in
-    threads but through one pooled connection in turn (vcrpy replays unreliably when threads hold
-    several at once)."""
+    """A demo client: pointed at its exchange's sandbox, or (examples) at the recorded examples,
+    where its HTTP windows still run in threads but through one pooled connection in turn
+    (vcrpy replays unreliably when threads hold several at once)."""
     from requests.adapters import HTTPAdapter
 
     options.setdefault("sync_clock", False)
-    base_url = base_url or sandbox.demo_server_url(exchange, credentials.api_secret)
+    if _sandboxes is not None:
+        # Whatever key a demo user connects with (the form's fake keys, say), the sandbox knows it.
+        _sandboxes.issue(exchange, credentials)
+        base_url = base_url or _sandboxes.url(exchange)
+    elif base_url is None and exchange == sandbox.WEBSOCKET:
+        base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
     session = getattr(client.transport, "session", None)
-    if session is not None:
+    if session is not None and _cassette is not None:
         session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True))
     return client
 
 
 def active() -> bool:
-    return _cassette is not None
+    return _cassette is not None or _sandboxes is not None

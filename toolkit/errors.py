@@ -8,7 +8,8 @@ Every error the toolkit raises on purpose is a ``ToolkitError``::
     ├── EndpointRetired             the exchange removed the endpoint and nothing can stand in
     ├── TransportError              no usable answer arrived
     │   ├── NetworkError            connection refused, reset, DNS, TLS
-    │   └── RequestTimeout          connect or read timeout
+    │   ├── RequestTimeout          connect or read timeout
+    │   └── NotRecorded             replaying recordings, and none answers this request
     └── ExchangeError               the exchange answered, and the answer is an error
         ├── AuthenticationError     bad key, signature, passphrase, timestamp
         ├── PermissionDenied        the key lacks a permission, or the IP is not whitelisted
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidRequest",
     "MalformedResponse",
     "NetworkError",
+    "NotRecorded",
     "PermissionDenied",
     "RateLimited",
     "RequestTimeout",
@@ -113,6 +115,10 @@ class NetworkError(TransportError):
 
 class RequestTimeout(TransportError):
     """The exchange did not answer within the timeout."""
+
+
+class NotRecorded(TransportError):
+    """Cassettes are being replayed (tests, ``tk.demo(examples=True)``) and none holds this request."""
 
 
 class ExchangeError(ToolkitError):

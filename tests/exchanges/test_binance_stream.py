@@ -194,19 +194,27 @@ def test_listen_key_is_ignored_with_a_warning(replay, connect):
     assert "listenKey" not in subscribe_frames(server)[0]["params"]
 
 
-def test_demo_mode_replays_the_demo_transcript():
+def test_demo_mode_streams_a_story_the_account_then_agrees_with():
     tk.demo()
     try:
         client = tk.connect("binance")
         try:
             assert client.base_url.startswith("ws://127.0.0.1:")
             account = client.get_account_info()
-            assert list(account["asset"]) == ["BNB", "BTC", "USDT"]
+            assert {"BTC", "ETH", "USDT"} <= set(account["asset"])
             handle = client.subscribe_to_user_data_updates()
             assert handle.wait_for("list_status", timeout=10)
-            assert handle.wait_for("outbound_account_position", count=4, timeout=5)
-            table = handle.balances(account)
-            assert table.set_index("asset").loc["USDT", "free"] == 1221.21
+            assert handle.events["balance_update"]["balance_delta"].tolist() == [500.0]
+            fills = handle.events["execution_report"]
+            assert fills["execution_type"].tolist() == ["NEW", "TRADE"]
+            streamed = handle.balances(account).set_index("asset")
+            now = client.get_account_info().set_index("asset")
+            for asset in ("BTC", "USDT"):  # the stream and a fresh account.status tell the same story
+                assert streamed.loc[asset, "free"] == pytest.approx(now.loc[asset, "free"])
+                assert streamed.loc[asset, "locked"] == pytest.approx(now.loc[asset, "locked"])
+            usdt = account.set_index("asset").loc["USDT", "free"]
+            cost = fills["last_executed_price"].iloc[-1] * fills["last_executed_quantity"].iloc[-1]
+            assert now.loc["USDT", "free"] == pytest.approx(usdt + 500 - cost)
             handle.stop()
             assert handle.status == "stopped"
         finally:

@@ -270,8 +270,12 @@ class Client:
         extra: Mapping[str, Any] | None = None,
         confirm: bool = False,
         exact: bool = False,
+        on_reply: Callable[[Reply], None] | None = None,
     ) -> Any:
-        """Send one request and return the unwrapped payload, retrying reads that may succeed later."""
+        """Send one request and return the unwrapped payload, retrying reads that may succeed later.
+
+        ``on_reply`` sees each answer as soon as the transport reads it (``Call.on_reply``).
+        """
         args = dict(args or {})
         if endpoint.changes_state and confirm is not True:
             raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
@@ -279,6 +283,7 @@ class Client:
         resynced = False
         while True:
             call = self.prepare(endpoint, args, extra)
+            call.on_reply = on_reply
             self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
             try:
                 reply = self.transport.send(call)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +20,7 @@ import orjson
 import requests
 
 from toolkit.core.redact import get_logger, redact_url
-from toolkit.errors import ExchangeUnavailable, MalformedResponse, NetworkError, RequestTimeout
+from toolkit.errors import ExchangeUnavailable, MalformedResponse, NetworkError, NotRecorded, RequestTimeout
 
 log = get_logger(__name__)
 
@@ -57,6 +57,9 @@ class Call:
     params: list[tuple[str, Any]] = field(default_factory=list)
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    # Called with the answer the moment a transport reads it (a WebSocket subscription routes
+    # the events that follow its answer); never sent.
+    on_reply: Callable[[Reply], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def query(self) -> str:
@@ -93,7 +96,13 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    """Sends calls over a ``requests.Session``; failures become ``NetworkError`` / ``RequestTimeout``."""
+    """Sends calls over a ``requests.Session``; failures become ``NetworkError`` / ``RequestTimeout``.
+
+    ``replay_errors`` are what a recording library raises for a request it has no recording of
+    (``toolkit.cassettes`` adds vcrpy's); they become ``NotRecorded``, naming the request.
+    """
+
+    replay_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(self, session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
         self.session = session or requests.Session()
@@ -109,6 +118,10 @@ class HttpTransport:
                 headers=call.headers,
                 timeout=self.timeout,
             )
+        except self.replay_errors:
+            raise NotRecorded(
+                call.exchange, call.endpoint, f"no recording answers {call.method} {redact_url(call.url)}"
+            ) from None
         except requests.Timeout:
             raise RequestTimeout(call.exchange, call.endpoint, f"no answer within {self.timeout[1]} s") from None
         except requests.RequestException as exc:

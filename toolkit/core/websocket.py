@@ -123,18 +123,22 @@ class Connection:
         self._ws: ClientConnection | None = None
         self._runner: asyncio.Task[None] | None = None
         self._connected: asyncio.Event | None = None
-        self._pending: dict[Any, asyncio.Future[Answer]] = {}
+        self._pending: dict[Any, tuple[asyncio.Future[Answer], Callable[[Answer], None] | None]] = {}
         self._restoring: asyncio.Task[None] | None = None
         self._closing = False
 
     # ----------------------------------------------------------------- public (call on the loop)
 
-    async def request(self, frame: Frame, timeout: float) -> Answer:
-        """Send ``frame`` (which carries an ``id``) and return the frame answering it."""
+    async def request(self, frame: Frame, timeout: float, on_answer: Callable[[Answer], None] | None = None) -> Answer:
+        """Send ``frame`` (which carries an ``id``) and return the frame answering it.
+
+        ``on_answer`` sees the answer as soon as it is read, before any later frame is handled:
+        a subscription can route the events that follow its answer.
+        """
         await self._start()
         assert self._connected is not None
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending[frame["id"]] = future
+        self._pending[frame["id"]] = (future, on_answer)
         try:
             async with asyncio.timeout(timeout):
                 await self._connected.wait()
@@ -152,7 +156,7 @@ class Connection:
 
     def fail_pending(self, error: BaseException) -> None:
         """Fail every request still waiting for its answer."""
-        for future in self._pending.values():
+        for future, _ in self._pending.values():
             if not future.done():
                 future.set_exception(error)
 
@@ -245,10 +249,17 @@ class Connection:
         except ValueError:
             log.warning("%s websocket: ignoring a frame that is not JSON (%d bytes)", self.exchange, len(message))
             return
-        future = self._pending.get(frame.get("id")) if isinstance(frame, dict) else None
-        if future is not None:
+        waiting = self._pending.get(frame.get("id")) if isinstance(frame, dict) else None
+        if waiting is not None:
+            future, on_answer = waiting
             if not future.done():
-                future.set_result((frame, message if isinstance(message, str) else message.decode()))
+                answer = (frame, message if isinstance(message, str) else message.decode())
+                if on_answer is not None:
+                    try:
+                        on_answer(answer)
+                    except Exception:
+                        log.exception("%s websocket: handling an answer failed", self.exchange)
+                future.set_result(answer)
             return
         try:
             self.on_message(frame)
@@ -314,7 +325,9 @@ class WebSocketTransport:
         return Reply(status if isinstance(status, int) and not isinstance(status, bool) else None, {}, text.encode())
 
     def send(self, call: Call) -> Reply:
-        return self.reply(self.run(self.connection.request(self.frame(call), self.timeout), call.endpoint))
+        hook = call.on_reply
+        on_answer = None if hook is None else (lambda answer: hook(self.reply(answer)))
+        return self.reply(self.run(self.connection.request(self.frame(call), self.timeout, on_answer), call.endpoint))
 
     def run(self, coro: Coroutine[Any, Any, T], what: str) -> T:
         """Run ``coro`` on the loop thread (started on first use) and wait for it."""

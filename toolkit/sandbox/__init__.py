@@ -1,33 +1,119 @@
-"""Local stand-ins of the exchanges, for demo mode and tests; never imported by a client.
+"""Local stand-ins of the exchanges: demo mode, the tests and the benchmarks talk to these.
 
-``replay.ReplayServer`` replays a Binance WebSocket API transcript (``cassettes/binance/ws/``).
-The servers here bind to 127.0.0.1 only and stop by themselves.
+``start()`` runs one sandbox per exchange on 127.0.0.1 (free ports), each serving that exchange's
+documented account API over its own fictional account (``toolkit.sandbox.account``): Bitget,
+KuCoin and CoinW over HTTP (``HttpSandbox`` with its fault knobs), Binance's WebSocket API. No
+client imports this package; clients are pointed at a sandbox through ``base_url``. Every server
+binds to 127.0.0.1 only and stops by itself after ``lifetime`` seconds.
+
+``replay.ReplayServer`` replays a Binance WebSocket API transcript (``cassettes/binance/ws/``)
+for the tests of exact frames.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from toolkit.core.credentials import Credentials
+from toolkit.sandbox.account import Account, build
+from toolkit.sandbox.base import demo_credentials
+
 CASSETTES = Path(os.environ.get("TOOLKIT_CASSETTES", Path(__file__).resolve().parents[2] / "cassettes"))
 
-_running: list[Any] = []
+# exchange -> its HTTP app ("module:Class"); Binance speaks the WebSocket API (toolkit.sandbox.binance).
+APPS = {
+    "bitget": "toolkit.sandbox.bitget:BitgetApp",
+    "coinw": "toolkit.sandbox.coinw:CoinWApp",
+    "kucoin": "toolkit.sandbox.kucoin:KucoinApp",
+}
+WEBSOCKET = "binance"
+
+__all__ = ["APPS", "CASSETTES", "Sandboxes", "demo_credentials", "replay_server", "start"]
+
+_replays: list[Any] = []
 
 
-def demo_server_url(exchange: str, secret: str | None) -> str | None:
-    """Start the local server that backs ``exchange`` in demo mode and return its URL; None where
-    the demo replays HTTP cassettes instead (every exchange but Binance's WebSocket API)."""
-    if exchange != "binance":
-        return None
+class Sandboxes:
+    """Running sandboxes by exchange: ``url(exchange)``, ``account(exchange)``, ``server(exchange)``."""
+
+    def __init__(self, servers: dict[str, Any], accounts: dict[str, Account]) -> None:
+        self.servers = servers
+        self.accounts = accounts
+
+    def url(self, exchange: str) -> str:
+        return str(self.servers[exchange].url)
+
+    def server(self, exchange: str) -> Any:
+        return self.servers[exchange]
+
+    def account(self, exchange: str) -> Account:
+        return self.accounts[exchange]
+
+    def credentials(self, exchange: str) -> Credentials:
+        return demo_credentials(exchange)
+
+    def issue(self, exchange: str, credentials: Credentials) -> None:
+        """Let ``exchange``'s sandbox accept ``credentials`` (it checks signatures with them)."""
+        server = self.servers[exchange]
+        getattr(server, "app", server).issue(credentials)
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+
+    def __enter__(self) -> Sandboxes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start(
+    exchanges: Iterable[str] | None = None,
+    *,
+    today: date | None = None,
+    story: bool = False,
+    lifetime: float = 4 * 3600,
+    ports: dict[str, int] | None = None,
+) -> Sandboxes:
+    """Start a sandbox for each of ``exchanges`` (default: all four) over its fictional account.
+
+    ``today`` moves the demo year (it ends the day before); ``story`` makes the Binance sandbox
+    play its short event story after each subscription; ``ports`` pins ports (default: free ones).
+    """
+    from toolkit.sandbox.binance import BinanceSandbox
+    from toolkit.sandbox.server import HttpSandbox
+
+    chosen = sorted(exchanges) if exchanges is not None else sorted([*APPS, WEBSOCKET])
+    servers: dict[str, Any] = {}
+    accounts: dict[str, Account] = {}
+    for exchange in chosen:
+        accounts[exchange] = account = build(exchange, today=today)
+        port = (ports or {}).get(exchange, 0)
+        if exchange == WEBSOCKET:
+            servers[exchange] = BinanceSandbox(account, story=story, lifetime=lifetime).start()
+            continue
+        module, name = APPS[exchange].split(":")
+        app = getattr(importlib.import_module(module), name)(account)
+        servers[exchange] = HttpSandbox(app, port=port, lifetime=lifetime).start()
+    return Sandboxes(servers, accounts)
+
+
+def replay_server(transcript: str, secret: str | None) -> str:
+    """Start a lenient replay of a Binance transcript (documented examples) and return its URL;
+    ``stop_replays()`` stops every one started."""
     from toolkit.sandbox.replay import ReplayServer
 
-    server = ReplayServer("demo", secret=secret, lenient=True, lifetime=4 * 3600).start()
-    _running.append(server)
+    server = ReplayServer(transcript, secret=secret, lenient=True, lifetime=4 * 3600).start()
+    _replays.append(server)
     return server.url
 
 
-def stop_demo_servers() -> None:
-    """Stop every server ``demo_server_url`` started."""
-    while _running:
-        _running.pop().stop()
+def stop_replays() -> None:
+    while _replays:
+        _replays.pop().stop()

@@ -10,6 +10,7 @@ other client (``toolkit.core.client``): signing, weights, retries of reads, erro
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import warnings
 from collections.abc import Callable, Mapping
@@ -41,8 +42,6 @@ LISTEN_KEYS_REMOVED = (
     "Binance removed listen keys (userDataStream.start/ping/stop, /api/v3/userDataStream) on 2026-02-20; "
     "the same events now come through userDataStream.subscribe.signature on the WebSocket API."
 )
-# Events of a subscription kept while its subscribe answer is on its way to the caller.
-EARLY_EVENTS_KEPT = 1000
 
 
 class StreamWarning(UserWarning):
@@ -108,7 +107,6 @@ class BinanceClient(Client):
         self._lock = threading.RLock()
         self._handles: list[UserDataSubscription] = []
         self._by_id: dict[int, UserDataSubscription] = {}
-        self._early: dict[int, list[Mapping[str, Any]]] = {}
         self._rate_limits: list[Mapping[str, Any]] = []
         self._shutdown_task: asyncio.Task[None] | None = None
 
@@ -258,7 +256,9 @@ class BinanceClient(Client):
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binance-callbacks")
         handle = UserDataSubscription(callbacks, self._pool, self._unsubscribe, exact=exact)
-        self._activate(handle, self.call(ep.SUBSCRIBE), "subscribed")
+        result = self.call(ep.SUBSCRIBE, on_reply=self._activator(handle, "subscribed"))
+        if handle.subscription_id is None:  # the answer had no usable subscriptionId: raise for it here
+            self._activate(handle, result, "subscribed")
         return handle
 
     def start_user_stream(self) -> NoReturn:
@@ -290,8 +290,18 @@ class BinanceClient(Client):
 
     # ----------------------------------------------------------------- stream plumbing
 
+    def _activator(self, handle: UserDataSubscription, reason: str) -> Callable[[Reply], None]:
+        """Activates ``handle`` the moment its subscribe answer is read, before the events after it."""
+
+        def on_reply(reply: Reply) -> None:
+            answer = json.loads(reply.content)
+            if answer.get("status") == 200:
+                self._activate(handle, answer.get("result"), reason)
+
+        return on_reply
+
     def _activate(self, handle: UserDataSubscription, result: Any, reason: str) -> None:
-        """Route the subscription's events to ``handle`` (those that came before this, first)."""
+        """Route the subscription's events to ``handle`` and restore it after reconnections."""
         try:
             subscription_id = int(result["subscriptionId"])
         except (KeyError, TypeError, ValueError):
@@ -304,8 +314,6 @@ class BinanceClient(Client):
                 self._handles.append(handle)
             handle.subscription_id = subscription_id
             handle.set_status("active", reason)
-            for event in self._early.pop(subscription_id, []):
-                self._route(subscription_id, handle, event)
 
     def _unsubscribe(self, handle: UserDataSubscription) -> None:
         with self._lock:
@@ -341,25 +349,18 @@ class BinanceClient(Client):
         with self._lock:
             handle = self._by_id.get(subscription_id)
             if handle is None:
-                # Its subscribe answer was read but has not reached the subscriber yet.
-                early = self._early.setdefault(subscription_id, [])
-                early.append(event)
-                del early[:-EARLY_EVENTS_KEPT]
+                log.debug("binance websocket: %s event for unknown subscription %s", kind, subscription_id)
                 return
-            self._route(subscription_id, handle, event)
-
-    def _route(self, subscription_id: int, handle: UserDataSubscription, event: Mapping[str, Any]) -> None:
-        """Hand one event to its subscription (under ``self._lock``)."""
-        if event.get("e") == "eventStreamTerminated":
-            self._by_id.pop(subscription_id, None)
-            if handle.status != "stopped":
-                # Warn before the status changes: whoever waits on the status then also sees the warning.
-                self._announce(f"binance user data subscription {subscription_id} was terminated by Binance")
-                handle.set_status("terminated", "Binance terminated the event stream (eventStreamTerminated)")
-                if handle in self._handles:
-                    self._handles.remove(handle)
-            return
-        handle.deliver(event)
+            if kind == "eventStreamTerminated":
+                del self._by_id[subscription_id]
+                if handle.status != "stopped":
+                    # Warn before the status changes: whoever waits on the status then also sees the warning.
+                    self._announce(f"binance user data subscription {subscription_id} was terminated by Binance")
+                    handle.set_status("terminated", "Binance terminated the event stream (eventStreamTerminated)")
+                    if handle in self._handles:
+                        self._handles.remove(handle)
+                return
+            handle.deliver(event)
 
     def _on_state(self, state: str, detail: str) -> None:
         if state not in ("reconnecting", "rotating"):
@@ -368,7 +369,6 @@ class BinanceClient(Client):
         self._announce(f"binance websocket {detail}; reconnecting and resubscribing (events in the gap may be missed)")
         with self._lock:
             self._by_id.clear()
-            self._early.clear()
             for handle in self._handles:
                 handle.set_status("reconnecting", detail)
 
@@ -379,9 +379,13 @@ class BinanceClient(Client):
             handle.reconnects += 1
             try:
                 call = self.prepare(ep.SUBSCRIBE)
-                answer = await self._connection.request(self.transport.frame(call), self.timeout)
-                result = self.unwrap(call, ep.SUBSCRIBE, self.transport.reply(answer))
-                self._activate(handle, result, "resubscribed after reconnection")
+                activate = self._activator(handle, "resubscribed after reconnection")
+
+                def on_answer(answer: Any, activate: Callable[[Reply], None] = activate) -> None:
+                    activate(self.transport.reply(answer))
+
+                answer = await self._connection.request(self.transport.frame(call), self.timeout, on_answer)
+                self.unwrap(call, ep.SUBSCRIBE, self.transport.reply(answer))
             except ToolkitError as err:
                 handle.set_status("failed", str(err))
                 self._announce(f"binance user data subscription could not be restored: {err}")

@@ -1,0 +1,284 @@
+"""The synthetic accounts the sandboxes serve: a seeded, made-up year of activity per exchange.
+
+Every value here is SYNTHETIC: invented, seeded, the same on every run for the same dates. A year
+of deposits, trades with fees, withdrawals with fees and transfers between a funding and a trading
+account is booked entry by entry, each with the running balance after it, so that every view the
+sandboxes give (balances, ledgers, deposit and withdrawal histories, trades, prices) agrees with
+every other. State-changing calls (a withdrawal, a transfer) book more entries at the moment they
+are made, under a lock: a notebook can try them and see them in every history.
+
+Modelling choices a real account may not share (the exchanges' docs do not settle them): a
+trade's fee is taken from what it buys; an entry's ``amount`` includes its fee; prices follow a
+seeded daily random walk that the trades use, so candles and trades agree.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+FEE_RATE = 0.001  # 0.1 % maker and taker: the standard spot rate of the exchanges served
+OPENING_PRICES = {"BTC": 94_000.0, "ETH": 3_300.0}  # in USDT, on the first day of the year
+CHAINS = {"USDT": ("trc20", "T"), "BTC": ("btc", "bc1q"), "ETH": ("erc20", "0x")}
+WITHDRAWAL_FEES = {"USDT": 1.0, "BTC": 0.0002, "ETH": 0.002}
+SEED = 2025
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def demo_year(today: date | None = None) -> tuple[datetime, datetime]:
+    """The demo year: the 364 days up to and including yesterday (UTC), as ``[start, end)``, so that
+    nothing in it is older than any exchange keeps (a year) and nothing is still being booked."""
+    today = today or datetime.now(UTC).date()
+    end = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    return end - timedelta(days=364), end
+
+
+@dataclass
+class Entry:
+    """One change of one balance: what a ledger line says."""
+
+    time: int
+    account: str  # "spot" (one account), or "main" / "trade" (funding and trading accounts)
+    asset: str
+    amount: float  # signed, fee included
+    fee: float  # >= 0, part of amount
+    kind: str  # deposit, withdrawal, trade, transfer
+    side: str = ""  # buy / sell for trades, in / out for transfers
+    ref: str = ""  # the deposit / withdrawal / trade / transfer this line belongs to
+    balance: float = 0.0
+    id: int = 0  # grows with time, as cursor paging expects
+
+
+@dataclass
+class Transaction:
+    """A deposit or a withdrawal as the wallet history lists it."""
+
+    id: str
+    time: int
+    asset: str
+    amount: float  # what arrived, or what left for the address (fee not included)
+    fee: float
+    chain: str
+    address: str
+    txid: str
+    kind: str  # deposit / withdrawal
+    status: str = "success"
+    client_id: str = ""
+
+
+@dataclass
+class Trade:
+    """One fill: ``quantity`` of ``base`` bought or sold at ``price`` in USDT; the fee in ``fee_asset``."""
+
+    id: int
+    time: int
+    base: str
+    side: str  # buy / sell
+    price: float
+    quantity: float
+    quote_quantity: float
+    fee: float
+    fee_asset: str
+    ref: str
+
+
+@dataclass
+class Transfer:
+    id: str
+    time: int
+    asset: str
+    amount: float
+    source: str
+    target: str
+    client_id: str = ""
+
+
+@dataclass
+class Account:
+    """One exchange's fictional account: entries, wallet transactions, trades, transfers, prices."""
+
+    funding: str
+    trading: str
+    entries: list[Entry] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    trades: list[Trade] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    balances: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    # asset -> UTC day -> close in USDT
+    closes: dict[str, dict[date, float]] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _ids: int = 0
+
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def book(self, entry: Entry) -> None:
+        with self.lock:
+            key = (entry.account, entry.asset)
+            self.balances[key] = round(self.balances[key] + entry.amount, 8)
+            if self.balances[key] < -1e-9:
+                raise ValueError(f"{entry.asset} in {entry.account} would go negative at {entry.time}")
+            entry.balance = self.balances[key]
+            entry.id = self.next_id()
+            self.entries.append(entry)
+
+    def balance(self, account: str, asset: str) -> float:
+        with self.lock:
+            return self.balances.get((account, asset), 0.0)
+
+    def assets(self) -> list[str]:
+        with self.lock:
+            return sorted({asset for _, asset in self.balances})
+
+    # ----------------------------------------------------------------- what a user can do to it
+
+    def deposit(self, when: int, asset: str, amount: float, rng: random.Random) -> Transaction:
+        with self.lock:
+            chain, _ = CHAINS.get(asset, (asset.lower(), ""))
+            ref = f"demo-dep-{self.next_id()}"
+            record = Transaction(ref, when, asset, amount, 0.0, chain, _address(rng, asset), _txid(rng), "deposit")
+            self.transactions.append(record)
+            self.book(Entry(when, self.funding, asset, amount, 0.0, "deposit", ref=ref))
+            return record
+
+    def transfer(self, when: int, asset: str, amount: float, source: str, target: str, client_id: str = "") -> Transfer:
+        """Move ``amount`` between two of the account's own accounts (``ValueError`` if short)."""
+        with self.lock:
+            if self.balance(source, asset) + 1e-12 < amount:
+                raise ValueError("insufficient balance")
+            move = Transfer(f"demo-trf-{self.next_id()}", when, asset, amount, source, target, client_id)
+            self.book(Entry(when, source, asset, -amount, 0.0, "transfer", side="out", ref=move.id))
+            self.book(Entry(when, target, asset, amount, 0.0, "transfer", side="in", ref=move.id))
+            self.transfers.append(move)
+            return move
+
+    def withdraw(
+        self, when: int, asset: str, amount: float, address: str, chain: str, rng: random.Random, client_id: str = ""
+    ) -> Transaction:
+        """Pay ``amount`` (plus the asset's fee) out of the funding account (``ValueError`` if short)."""
+        with self.lock:
+            fee = WITHDRAWAL_FEES.get(asset, 0.0)
+            if self.balance(self.funding, asset) + 1e-12 < amount + fee:
+                raise ValueError("insufficient balance")
+            ref = f"demo-wd-{self.next_id()}"
+            record = Transaction(ref, when, asset, amount, fee, chain, address, _txid(rng), "withdrawal",
+                                 client_id=client_id)  # fmt: skip
+            self.transactions.append(record)
+            self.book(Entry(when, self.funding, asset, -round(amount + fee, 8), fee, "withdrawal", ref=ref))
+            return record
+
+    def trade(self, when: int, base: str, side: str, quantity: float, price: float) -> Trade:
+        """A fill on the trading account at ``price`` USDT; the fee comes out of what it buys."""
+        with self.lock:
+            ref = f"demo-trade-{self.next_id()}"
+            quote = round(quantity * price, 8)
+            if side == "buy":
+                fee = round(quantity * FEE_RATE, 8)
+                self.book(Entry(when, self.trading, "USDT", -quote, 0.0, "trade", "buy", ref))
+                self.book(Entry(when, self.trading, base, round(quantity - fee, 8), fee, "trade", "buy", ref))
+                fee_asset = base
+            else:
+                fee = round(quote * FEE_RATE, 8)
+                self.book(Entry(when, self.trading, base, -quantity, 0.0, "trade", "sell", ref))
+                self.book(Entry(when, self.trading, "USDT", round(quote - fee, 8), fee, "trade", "sell", ref))
+                fee_asset = "USDT"
+            fill = Trade(self.next_id(), when, base, side, price, quantity, quote, fee, fee_asset, ref)
+            self.trades.append(fill)
+            return fill
+
+
+def _address(rng: random.Random, asset: str) -> str:
+    prefix = CHAINS.get(asset, ("", "x"))[1]
+    return prefix + "".join(rng.choice("abcdef0123456789") for _ in range(30)) + "-demo"
+
+
+def _txid(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdef0123456789") for _ in range(64))
+
+
+def simulate(
+    rng: random.Random,
+    start: datetime,
+    end: datetime,
+    *,
+    funding: str,
+    trading: str,
+    trades_per_week: float,
+    monthly_usdt: float,
+) -> Account:
+    """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals.
+
+    ``funding`` is where deposits land and withdrawals leave from, ``trading`` where trades
+    happen; when they differ (a main and a trade account) money is transferred between them.
+    """
+    account = Account(funding, trading)
+    prices = dict(OPENING_PRICES)
+    account.closes = {coin: {} for coin in prices}
+
+    def moment(day: datetime, hours: tuple[int, int]) -> int:
+        # Each kind of event has its own hours, in the order they are booked below, so that the
+        # running balances (kept in booking order) are also in time order.
+        return ms(day + timedelta(seconds=rng.randrange(hours[0] * 3600, hours[1] * 3600)))
+
+    def deposit(when: int, amount: float) -> None:
+        account.deposit(when, "USDT", amount, rng)
+        if trading != funding:
+            account.transfer(when + 60_000, "USDT", amount, funding, trading)
+
+    def withdraw(when: int, asset: str, amount: float) -> None:
+        fee = WITHDRAWAL_FEES[asset]
+        if trading != funding:
+            account.transfer(when - 60_000, asset, round(amount + fee, 8), trading, funding)
+        account.withdraw(when, asset, amount, _address(rng, asset), CHAINS[asset][0], rng)
+
+    def trade(when: int, coin: str) -> None:
+        usdt = account.balance(trading, "USDT")
+        held = account.balance(trading, coin)
+        price = round(prices[coin], 2)
+        if rng.random() < 0.6 and usdt > 50:
+            spend = round(min(usdt * rng.uniform(0.05, 0.25), usdt - 1), 2)
+            account.trade(when, coin, "buy", round(spend / price, 6), price)
+        elif held * price > 20:
+            account.trade(when, coin, "sell", round(held * rng.uniform(0.2, 0.6), 6), price)
+
+    day = start
+    deposit(moment(day, (8, 10)), 5_000.0)
+    while day < end:
+        for coin in prices:  # a made-up daily random walk; the day's trades use the day's price
+            prices[coin] *= 1 + rng.gauss(0.0005, 0.025)
+            account.closes[coin][day.date()] = round(prices[coin], 2)
+        if day.day == 3 and day > start + timedelta(days=7):
+            deposit(moment(day, (8, 10)), monthly_usdt)
+        if rng.random() < trades_per_week / 7:
+            trade(moment(day, (11, 15)), rng.choice(list(prices)))
+        if day.day == 20 and day.month % 3 == 0:
+            withdraw(moment(day, (16, 18)), "USDT", round(monthly_usdt * 0.6, 2))
+        if day.month == 8 and day.day == 12 and account.balance(trading, "BTC") > 0.01:
+            withdraw(moment(day, (19, 21)), "BTC", round(account.balance(trading, "BTC") * 0.5 - 0.0002, 6))
+        day += timedelta(days=1)
+    if [e.time for e in account.entries] != sorted(e.time for e in account.entries):
+        raise AssertionError("entries were booked out of time order")
+    return account
+
+
+# exchange -> how its fictional account is made (accounts, activity)
+PROFILES = {
+    "bitget": {"funding": "spot", "trading": "spot", "trades_per_week": 3, "monthly_usdt": 500.0},
+    "coinw": {"funding": "spot", "trading": "spot", "trades_per_week": 0, "monthly_usdt": 200.0},
+    "kucoin": {"funding": "main", "trading": "trade", "trades_per_week": 2, "monthly_usdt": 300.0},
+    "binance": {"funding": "spot", "trading": "spot", "trades_per_week": 2, "monthly_usdt": 400.0},
+}
+
+
+def build(exchange: str, *, seed: int = SEED, today: date | None = None) -> Account:
+    """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``)."""
+    start, end = demo_year(today)
+    rng = random.Random(f"{seed}:{exchange}")
+    return simulate(rng, start, end, **PROFILES[exchange])  # type: ignore[arg-type]
