@@ -148,7 +148,7 @@ def run_demo(report: Path, notebooks_out: Path | None) -> bool:
     start, end = demo_mode.PERIOD
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = (
-        f"Demo mode: SYNTHETIC accounts ({start} to {end}) replayed from the shipped cassettes with fake keys, "
+        f"Demo mode: SYNTHETIC accounts ({start} to {end}) served by local sandboxes of the exchanges, fake keys, "
         f"no network. Written {stamp}."
     )
     report.write_text(render("Exchange account report (demo)", note, sections), encoding="utf-8")

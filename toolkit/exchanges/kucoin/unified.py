@@ -49,7 +49,7 @@ def ledger_type(biz_type: str) -> str:
 
 def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
     df = client.get_account_ledgers(start_time=start, end_time=end)
-    sign = df["direction"].map({"in": 1.0, "out": -1.0})
+    sign = df["direction"].map({"in": 1.0, "out": -1.0}).astype("float64")  # float also when empty
     return pd.DataFrame(
         {"account": df["account_type"].str.lower(), "time": df["created_at"], "id": df["id"],
          "asset": df["currency"].str.upper(), "amount": df["amount"] * sign, "balance": np.nan,

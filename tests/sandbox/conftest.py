@@ -1,0 +1,73 @@
+"""One set of sandboxes for the module, and clients pointed at them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import toolkit as tk
+from toolkit import sandbox
+from toolkit.core.ratelimit import RateLimiter
+
+
+class InstantTime:
+    """The client's waits (rate limits, backoff) pass at once, and are recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def boxes() -> Iterator[sandbox.Sandboxes]:
+    with sandbox.start(lifetime=600) as running:
+        yield running
+
+
+def sandbox_client(boxes: sandbox.Sandboxes, exchange: str, **options):
+    options = {"sync_clock": False, "progress": False, **options}
+    client = tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
+    return client
+
+
+@pytest.fixture
+def connect(boxes):
+    """``connect("kucoin")`` -> a client on the module's sandbox (waits recorded, not served)."""
+    made = []
+
+    def build(exchange: str, *, instant: bool = True, **options):
+        client = sandbox_client(boxes, exchange, **options)
+        if instant:
+            fake = InstantTime()
+            client.limiter = RateLimiter(fake.clock, fake.sleep)
+            client._sleep = fake.sleep
+            client.sleeps = fake.sleeps
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        getattr(client, "close", lambda: None)()
+
+
+@pytest.fixture
+def fresh():
+    """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set faults."""
+    started = []
+
+    def build(exchange: str, **options):
+        running = sandbox.start([exchange], lifetime=120)
+        started.append(running)
+        return running, sandbox_client(running, exchange, **options)
+
+    yield build
+    for running in started:
+        running.stop()
