@@ -15,6 +15,7 @@ import requests
 
 import toolkit as tk
 from toolkit.cassettes import make_vcr
+from toolkit.core import bans
 from toolkit.core.ratelimit import RateLimiter
 
 # No test may reach a real system keyring (or prompt for one on a developer's machine).
@@ -34,6 +35,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("none", "once", "new_episodes", "all"),
         help="vcrpy record mode; anything but 'none' talks to the real exchange with keys from the environment",
     )
+
+
+@pytest.fixture(autouse=True)
+def no_bans_between_tests() -> Iterator[None]:
+    """A ban a test provokes (HTTP 418, Binance -1003) holds for the process: lift it after the test."""
+    yield
+    bans.lift()
 
 
 @pytest.fixture

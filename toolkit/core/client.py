@@ -22,12 +22,13 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pandas as pd
 import requests
 
-from toolkit.core import frames
+from toolkit.core import bans, frames
 from toolkit.core.clock import Clock
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
@@ -50,6 +51,12 @@ from toolkit.errors import (
 log = get_logger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
+# Seconds one call may take, every retry and wait included (the ``budget`` option).
+DEFAULT_BUDGET = 60.0
+MAY_HAVE_REACHED = (
+    "This request changes state and may have reached the exchange: check its history before sending "
+    "it again (it is never retried automatically)."
+)
 
 
 class Signer:
@@ -86,12 +93,14 @@ class ErrorTable(Mapping[str, type[ExchangeError]]):
     """An exchange's error codes -> toolkit errors (read it as that mapping); the HTTP status
     decides for other codes.
 
-    ``timestamp`` codes mean "your clock is off" (one resync, one retry). ``by_message`` refines
-    a code by a text in its message: ``{"400100": ("account.available.amount", InsufficientFunds)}``.
+    ``timestamp`` codes mean "your clock is off" (one resync, one retry); ``bans`` are the codes
+    of a ban (as HTTP 418 is): no request goes to the exchange until it ends. ``by_message``
+    refines a code by a text in its message: ``{"400100": ("account.available.amount", InsufficientFunds)}``.
     """
 
     codes: Mapping[str, type[ExchangeError]]
     timestamp: frozenset[str] = frozenset()
+    bans: frozenset[str] = frozenset()
     by_message: Mapping[str, tuple[str, type[ExchangeError]]] = field(default_factory=dict)
 
     def __getitem__(self, code: str) -> type[ExchangeError]:
@@ -134,10 +143,11 @@ def backoff(attempt: int, retry_after: float | None) -> float:
 class Client:
     """Base class of every exchange client; public methods live on the exchange subclasses.
 
-    Options: ``base_url`` (testnet, proxy, local sandbox), ``timeout=(connect, read)`` seconds,
-    ``max_retries`` for reads, ``sync_clock`` (measure the offset to the exchange's clock before
-    signing), ``progress`` (progress bars on long history), ``session`` (a ``requests.Session``)
-    or ``transport`` (anything with ``send(call) -> Reply``).
+    Options: ``base_url`` (testnet, proxy, local sandbox), ``timeout=(connect, request)`` seconds
+    (the second bounds one whole request), ``budget`` (seconds one call may take, retries and
+    waits included), ``max_retries`` for reads, ``sync_clock`` (measure the offset to the
+    exchange's clock before signing), ``progress`` (progress bars on long history), ``session``
+    (a ``requests.Session``) or ``transport`` (anything with ``send(call) -> Reply``).
     """
 
     exchange: ClassVar[str]
@@ -161,6 +171,7 @@ class Client:
         base_url: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
+        budget: float = DEFAULT_BUDGET,
         sync_clock: bool = True,
         session: requests.Session | None = None,
         transport: Transport | None = None,
@@ -173,6 +184,9 @@ class Client:
         self.credentials = credentials
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.max_retries = self.default_retries if max_retries is None else max_retries
+        if not budget > 0:
+            raise ConfigurationError(f"budget must be a positive number of seconds, got {budget!r}.")
+        self.budget = float(budget)
         self.progress = progress
         self.transport: Any = transport or HttpTransport(session, timeout)
         self.limiter = RateLimiter()
@@ -279,15 +293,22 @@ class Client:
         args = dict(args or {})
         if endpoint.changes_state and confirm is not True:
             raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
+        deadline = time.monotonic() + self.budget
         attempt = 0
         resynced = False
         while True:
             call = self.prepare(endpoint, args, extra)
             call.on_reply = on_reply
+            bans.check(self.exchange, endpoint.name)
             self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
+            call.deadline = deadline
             try:
                 reply = self.transport.send(call)
                 return self.unwrap(call, endpoint, reply, exact=exact)
+            except MalformedResponse as err:
+                if endpoint.changes_state:
+                    err.add_note(MAY_HAVE_REACHED)
+                raise
             except AuthenticationError as err:
                 if resynced or not endpoint.signed or err.code not in self.errors.timestamp:
                     raise
@@ -295,17 +316,24 @@ class Client:
                 self.clock.resync()
                 resynced = True
             except (RateLimited, ExchangeUnavailable, TransportError) as err:
+                retry_after = getattr(err, "retry_after", None)
+                if isinstance(err, RateLimited):
+                    bans.note(self.exchange, err, self.errors.bans)
                 if endpoint.changes_state:
                     if isinstance(err, TransportError):
-                        err.add_note(
-                            "This request changes state and may have reached the exchange: "
-                            "check its history before sending it again (it is never retried automatically)."
-                        )
+                        err.add_note(MAY_HAVE_REACHED)
                     raise
-                retry_after = getattr(err, "retry_after", None)
-                if attempt >= self.max_retries or (retry_after or 0) > MAX_BACKOFF_SECONDS:
+                left = deadline - time.monotonic()
+                if retry_after is not None and retry_after > min(left, MAX_BACKOFF_SECONDS):
+                    until = datetime.now(UTC) + timedelta(seconds=retry_after)
+                    err.add_note(
+                        f"{self.exchange} asked to wait {retry_after:.0f} s, longer than this call may take "
+                        f"({self.budget:.0f} s): try again after {until:%Y-%m-%d %H:%M:%S} UTC."
+                    )
                     raise
                 wait = backoff(attempt, retry_after)
+                if attempt >= self.max_retries or wait >= left:
+                    raise
                 if isinstance(err, RateLimited):
                     for limit in endpoint.limits:
                         self.limiter.block(limit.key, wait)

@@ -127,12 +127,35 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
     if kind == STR:
         if isinstance(column.dtype, pd.StringDtype):
             return column
+        _refuse_containers(column, "text")
         return column.map(_exact_str, na_action="ignore").astype("str")
     if kind == INT:
-        return _to_float(column).astype("Int64")
+        numbers = _to_float(column)
+        if (numbers.dropna() % 1 != 0).any():
+            raise ConversionError(f"not an integer: {numbers[numbers % 1 != 0].iloc[0]!r}")
+        return numbers.astype("Int64")
     if kind == BOOL:
         return column.map(_to_bool, na_action="ignore").astype("boolean")
     return column.astype("object")
+
+
+def _refuse_containers(column: pd.Series, what: str) -> None:
+    """A list, an object or a JSON true where the endpoint documents a scalar is a malformed answer.
+
+    Only object columns can hold them (pandas infers a string or number dtype otherwise), so the
+    common case costs nothing.
+    """
+    if column.dtype == object:
+        for value in column:
+            if isinstance(value, (list, dict, bool)):
+                raise ConversionError(f"not {what}: {_excerpt(value)}")
+    elif pd.api.types.is_bool_dtype(column.dtype):
+        raise ConversionError(f"not {what}: {column.iloc[0]!r}")
+
+
+def _excerpt(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _blank_to_na(column: pd.Series) -> pd.Series:
@@ -143,33 +166,52 @@ def _blank_to_na(column: pd.Series) -> pd.Series:
 
 def _to_float(column: pd.Series) -> pd.Series:
     if column.dtype == "float64":
-        return column
-    values = _blank_to_na(column)
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna()
-    if bad.any():
-        raise ConversionError(f"not a number: {values[bad].iloc[0]!r}")
-    return numbers.astype("float64")
+        numbers = column
+    else:
+        _refuse_containers(column, "a number")
+        values = _blank_to_na(column)
+        try:
+            numbers = pd.to_numeric(values, errors="coerce")
+        except (OverflowError, TypeError, ValueError):
+            raise ConversionError(f"not a number: {_excerpt(values.iloc[0])}") from None
+        bad = numbers.isna() & values.notna()
+        if bad.any():
+            raise ConversionError(f"not a number: {_excerpt(values[bad].iloc[0])}")
+        numbers = numbers.astype("float64")
+    if np.isinf(numbers.to_numpy()).any():
+        raise ConversionError("not a finite number: inf")
+    return numbers
 
 
 def _to_decimal(column: pd.Series) -> pd.Series:
     def convert(value: Any) -> Any:
         if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
             return None
+        if isinstance(value, (bool, list, dict)):
+            raise ConversionError(f"not a number: {_excerpt(value)}")
         if isinstance(value, float):
             # A binary float already lost digits before it got here; repr() is its shortest exact text.
-            return Decimal(repr(value))
+            value = repr(value)
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
-            raise ConversionError(f"not a number: {value!r}") from None
+            raise ConversionError(f"not a number: {_excerpt(value)}") from None
+        if not number.is_finite():
+            raise ConversionError(f"not a finite number: {_excerpt(value)}")
+        return number
 
     return pd.Series([convert(v) for v in column], index=column.index, dtype="object")
+
+
+# The times pandas can hold (datetime64[ns]): 1970 onwards, to 2262, in milliseconds.
+_LATEST_MS = 9_200_000_000_000_000 // 1_000
 
 
 def _to_time(column: pd.Series) -> pd.Series:
     numbers = _to_float(column)
     millis = np.where(numbers < _SECONDS_BELOW, numbers * 1000, numbers)
+    if ((millis < 0) | (millis > _LATEST_MS)).any():
+        raise ConversionError(f"not a time: {_excerpt(numbers[(millis < 0) | (millis > _LATEST_MS)].iloc[0])}")
     return pd.Series(pd.to_datetime(millis, unit="ms", utc=True), index=column.index).astype("datetime64[ns, UTC]")
 
 
@@ -180,11 +222,14 @@ def _exact_str(value: Any) -> str:
 
 
 def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
     if isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in ("true", "1", "yes"):
             return True
         if lowered in ("false", "0", "no"):
             return False
-        raise ConversionError(f"not a boolean: {value!r}")
-    return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ConversionError(f"not a boolean: {_excerpt(value)}")

@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from toolkit.core.redact import get_logger, redact_url
 from toolkit.errors import ExchangeUnavailable, MalformedResponse, NetworkError, NotRecorded, RequestTimeout
 
 log = get_logger(__name__)
 
+# Seconds: to connect, and for one whole request (dripping bodies included).
 DEFAULT_TIMEOUT = (5.0, 30.0)
+# An answer larger than this is refused: no account endpoint sends one.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 def param_text(value: Any) -> str:
@@ -60,6 +67,14 @@ class Call:
     # Called with the answer the moment a transport reads it (a WebSocket subscription routes
     # the events that follow its answer); never sent.
     on_reply: Callable[[Reply], None] | None = field(default=None, repr=False, compare=False)
+    # time.monotonic() by which the whole answer must have arrived (the call's budget); never sent.
+    deadline: float | None = field(default=None, repr=False, compare=False)
+
+    def seconds_left(self, longest: float) -> float:
+        """What is left of the deadline, at most ``longest`` seconds."""
+        if self.deadline is None:
+            return longest
+        return max(0.0, min(longest, self.deadline - time.monotonic()))
 
     @property
     def query(self) -> str:
@@ -98,8 +113,11 @@ class Transport(Protocol):
 class HttpTransport:
     """Sends calls over a ``requests.Session``; failures become ``NetworkError`` / ``RequestTimeout``.
 
-    ``replay_errors`` are what a recording library raises for a request it has no recording of
-    (``toolkit.cassettes`` adds vcrpy's); they become ``NotRecorded``, naming the request.
+    ``timeout=(connect, request)``: seconds to connect, and for the whole request, a body that
+    arrives one byte at a time included (the call's deadline may cut it shorter). Bodies over
+    ``MAX_BODY_BYTES`` are refused. ``replay_errors`` are what a recording library raises for a
+    request it has no recording of (``toolkit.cassettes`` adds vcrpy's); they become
+    ``NotRecorded``, naming the request.
     """
 
     replay_errors: tuple[type[BaseException], ...] = ()
@@ -110,23 +128,30 @@ class HttpTransport:
 
     def send(self, call: Call) -> Reply:
         started = time.monotonic()
+        connect, whole = self.timeout
+        allowed = call.seconds_left(whole)
+        deadline = started + allowed
         try:
             response = self.session.request(
                 call.method,
                 call.url,
                 data=call.body.encode() if call.body is not None else None,
                 headers=call.headers,
-                timeout=self.timeout,
+                timeout=(min(connect, allowed) or 0.001, allowed or 0.001),
+                stream=True,
             )
+            content = _read_body(call, response, deadline, allowed)
         except self.replay_errors:
             raise NotRecorded(
                 call.exchange, call.endpoint, f"no recording answers {call.method} {redact_url(call.url)}"
             ) from None
-        except requests.Timeout:
-            raise RequestTimeout(call.exchange, call.endpoint, f"no answer within {self.timeout[1]} s") from None
-        except requests.RequestException as exc:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
+            raise RequestTimeout(call.exchange, call.endpoint, f"no whole answer within {allowed:.3g} s") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # Only the class name: requests' messages can quote the URL, headers included.
-            raise NetworkError(call.exchange, call.endpoint, f"request failed: {type(exc).__name__}") from None
+            raise NetworkError(
+                call.exchange, call.endpoint, f"request failed: {_reason(exc)} ({_host(call.base_url)})"
+            ) from None
         log.debug(
             "%s %s -> HTTP %s in %.0f ms",
             call.method,
@@ -134,7 +159,64 @@ class HttpTransport:
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
-        return Reply(response.status_code, response.headers, response.content)
+        return Reply(response.status_code, response.headers, content)
+
+
+def _read_body(call: Call, response: requests.Response, deadline: float, allowed: float) -> bytes:
+    """The body, read as it arrives and cut off at the deadline or at ``MAX_BODY_BYTES``."""
+    raw = response.raw
+    if raw is None:  # an adapter that answered with the body already in memory (a test double)
+        return response.content
+    chunks: list[bytes] = []
+    size = 0
+    # read1 returns what has arrived, so a body dripping in byte by byte still meets the deadline.
+    # Recording stubs (vcrpy) stand in for urllib3's response, replay decoded bodies, take no flag.
+    decoded = isinstance(raw, urllib3.response.BaseHTTPResponse)
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise RequestTimeout(call.exchange, call.endpoint, f"no whole answer within {allowed:.3g} s")
+            chunk = raw.read1(65536, decode_content=True) if decoded else raw.read1(65536)
+            if not chunk:
+                # Read to the end: the connection goes back to the pool for the next request.
+                raw.release_conn()
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise MalformedResponse(
+                    call.exchange, call.endpoint, http_status=response.status_code,
+                    message=f"the body is larger than {MAX_BODY_BYTES // 2**20} MiB",
+                )  # fmt: skip
+            chunks.append(chunk)
+    except BaseException:
+        response.close()  # a connection with an answer half read cannot be reused
+        raise
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words that quote nothing of the request: refused, reset, DNS, TLS."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(seen, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(seen, ssl.SSLError):
+            return "TLS failed"
+        if isinstance(seen, urllib3.exceptions.ProtocolError):
+            return "the connection broke before the answer was complete"
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        )
+    return type(exc).__name__
 
 
 def retry_after_seconds(reply: Reply) -> float | None:
@@ -143,10 +225,13 @@ def retry_after_seconds(reply: Reply) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None  # "soon", or anything else that is not a number or a date: no wait known
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
@@ -156,10 +241,13 @@ def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
     JSON numbers); integers are exact either way.
     """
     try:
+        # orjson first, always: it is fast and strict (no lone surrogates, no NaN or Infinity,
+        # nesting at most 1024 deep), so whatever passes it is safe to read again exactly.
+        payload = orjson.loads(reply.content)
         if exact:
             return json.loads(reply.content, parse_float=Decimal)
-        return orjson.loads(reply.content)
-    except ValueError:
+        return payload
+    except (ValueError, RecursionError):
         # Decoded to text only here: on the happy path orjson reads the bytes directly.
         snippet = " ".join(reply.text.split())[:200] or "(empty body)"
         kind = ExchangeUnavailable if (reply.status or 0) >= 500 else MalformedResponse

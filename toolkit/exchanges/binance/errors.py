@@ -30,4 +30,6 @@ ERRORS = ErrorTable(
     },
     # "Timestamp for this request is outside of the recvWindow."
     timestamp=frozenset({"-1021"}),
+    # "Way too much request weight used; IP banned until ..." (with the ban's end in its data).
+    bans=frozenset({"-1003"}),
 )
