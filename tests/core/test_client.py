@@ -20,6 +20,7 @@ GIFT = Endpoint(
         "quantity": Param("size", positive, required=True),
         "client_order_id": Param("clientOid", default=new_client_order_id),
     },
+    one=True,
     changes_state=True,
 )
 

@@ -9,7 +9,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import errors
-from toolkit.core.paging import Cursor, PageNumber, split_windows
+from toolkit.core.paging import Cursor, PageNumber, PagingError, split_windows
 from toolkit.core.ratelimit import Limit, RateLimiter
 from toolkit.core.redact import get_logger, redact_text, redact_url, register_secret
 from toolkit.core.timeutil import DAY_MS, to_ms
@@ -62,15 +62,19 @@ def test_split_windows():
     assert split_windows(0, 2 * DAY_MS, DAY_MS) == [(0, DAY_MS), (DAY_MS, 2 * DAY_MS)]
 
 
-def test_cursor_stops_when_the_exchange_ignores_it():
+def test_cursor_refuses_an_exchange_that_ignores_it():
+    # Issue 14: stopping quietly here returned a partial history whose coverage said complete.
     calls = []
 
     def fetch(query):
         calls.append(dict(query))
         return [{"id": "5"}, {"id": "4"}]
 
-    pages = list(Cursor("idLessThan", "id", 2).pages(fetch, {}, lambda d: d))
-    assert len(pages) == 2 and calls[1]["idLessThan"] == 4
+    pages = Cursor("idLessThan", "id", 2).pages(fetch, {}, lambda d: d)
+    assert next(pages) == [{"id": "5"}, {"id": "4"}]
+    with pytest.raises(PagingError, match="page 2 is not older than idLessThan=4"):
+        next(pages)
+    assert calls[1]["idLessThan"] == 4
 
 
 def test_page_number_reads_total_pages():

@@ -21,6 +21,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -34,7 +35,7 @@ from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
 from toolkit.core.http import DEFAULT_TIMEOUT, Call, HttpTransport, Reply, Transport, decode_json, param_text
 from toolkit.core.ratelimit import Limit, RateLimiter
-from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names
+from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names, register_transient
 from toolkit.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -45,6 +46,7 @@ from toolkit.errors import (
     MalformedResponse,
     PermissionDenied,
     RateLimited,
+    ToolkitError,
     TransportError,
 )
 
@@ -77,6 +79,12 @@ class Signer:
 
     def sign(self, call: Call, timestamp_ms: int) -> None:
         raise NotImplementedError
+
+    def remember(self, call: Call) -> None:
+        """Mask this call's signature wherever it shows, should an answer or a log echo it."""
+        for name, value in [*call.headers.items(), *call.params]:
+            if name in self.secret_headers or name in self.secret_params:
+                register_transient(str(value))
 
     @classmethod
     def register(cls) -> None:
@@ -263,7 +271,9 @@ class Client:
         if placed["body"]:
             call.body = self._encode_body({k: v for k, v in placed["body"].items() if v is not None})
         if endpoint.signed:
-            self.signer().sign(call, self._timestamp())
+            signer = self.signer()
+            signer.sign(call, self._timestamp())
+            signer.remember(call)
         return call
 
     def _shown(self, endpoint: Endpoint, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -341,17 +351,40 @@ class Client:
                 self._sleep(wait)
                 attempt += 1
 
+    @contextmanager
+    def reading(self, endpoint: Endpoint, what: Any = None) -> Iterator[None]:
+        """Anything that goes wrong while reading an answer is a ``MalformedResponse``: whatever an
+        exchange sends (a huge number, a nested list, ids that are objects) never escapes as a
+        ``TypeError``, ``KeyError`` or ``RecursionError``. The original stays as the cause."""
+        try:
+            yield
+        except ToolkitError:
+            raise
+        except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError) as exc:
+            excerpt = f" in {frames.excerpt(what)}" if what is not None else ""
+            raise MalformedResponse(
+                self.exchange, endpoint.name, message=f"an answer it cannot read ({type(exc).__name__}: {exc}){excerpt}"
+            ) from exc
+
     def unwrap(self, call: Call, endpoint: Endpoint, reply: Reply, *, exact: bool = False) -> Any:
         """The payload of a successful answer, or the toolkit error for any other."""
         payload = decode_json(call, reply, exact=exact or self.exact_numbers)
-        self._observe(call, endpoint, reply, payload)
-        envelope = endpoint.envelope or self.envelope
-        if isinstance(payload, Mapping):
-            if succeeded(envelope, payload, reply):
-                return payload if envelope.data is None else payload.get(envelope.data)
-        elif reply.ok and envelope.data is None:
-            return payload  # a bare list or value where the whole body is the payload
-        raise self.error(endpoint.name, payload, reply)
+        with self.reading(endpoint, payload):
+            self._observe(call, endpoint, reply, payload)
+            envelope = endpoint.envelope or self.envelope
+            if isinstance(payload, Mapping):
+                if succeeded(envelope, payload, reply):
+                    if envelope.data is None:
+                        return payload
+                    if envelope.data not in payload and not endpoint.optional_data:
+                        raise MalformedResponse(
+                            self.exchange, endpoint.name, http_status=reply.status,
+                            message=f"a success without {envelope.data!r}: {frames.excerpt(payload)}",
+                        )  # fmt: skip
+                    return payload.get(envelope.data)
+            elif reply.ok and envelope.data is None:
+                return payload  # a bare list or value where the whole body is the payload
+            raise self.error(endpoint.name, payload, reply)
 
     def error(self, endpoint: str, payload: Any, reply: Reply) -> ExchangeError:
         """The toolkit error for an answer that is not a success (kept as the exchange sent it)."""
@@ -378,34 +411,48 @@ class Client:
     # ----------------------------------------------------------------- frames
 
     def records(self, endpoint: Endpoint, data: Any) -> list[Record]:
-        """The records of a payload as the endpoint declares them (path, keyed map, nested list)."""
-        try:
-            found = at_path(data, endpoint.records)
-        except (KeyError, IndexError, TypeError):
-            raise MalformedResponse(
-                self.exchange, endpoint.name, message=f"no records at {'.'.join(endpoint.records)!r}"
-            ) from None
+        """The records of a payload as the endpoint declares them (path, one object or a list, keyed
+        map, nested list); any other shape is a ``MalformedResponse``, never an empty frame."""
+
+        def malformed(message: str) -> MalformedResponse:
+            return MalformedResponse(self.exchange, endpoint.name, message=f"{message}: {frames.excerpt(data)}")
+
+        if endpoint.records and not isinstance(data, Mapping) and data is not None:
+            raise malformed(f"no records at {'.'.join(endpoint.records)!r}")
+        with self.reading(endpoint, data):
+            found = at_path(data, endpoint.records) if isinstance(data, Mapping) or not endpoint.records else None
+        if endpoint.records and isinstance(data, Mapping) and found is None and not _has_path(data, endpoint.records):
+            raise malformed(f"no records at {'.'.join(endpoint.records)!r}")
         if found is None or (endpoint.keyed and found in ([], "")):
             return []
         if endpoint.keyed:
             if not isinstance(found, Mapping):
-                raise MalformedResponse(
-                    self.exchange, endpoint.name, message=f"data is not a {{{endpoint.keyed}: ...}} object"
-                )
+                raise malformed(f"data is not a {{{endpoint.keyed}: ...}} object")
             if endpoint.keyed_value:
                 found = [{endpoint.keyed: key, endpoint.keyed_value: value} for key, value in found.items()]
             elif all(isinstance(v, Mapping) for v in found.values()):
                 found = [{endpoint.keyed: key, **value} for key, value in found.items()]
             else:
-                raise MalformedResponse(self.exchange, endpoint.name, message="records are not JSON objects")
-        records = [found] if isinstance(found, Mapping) else found
-        if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
-            raise MalformedResponse(self.exchange, endpoint.name, message="records are not JSON objects")
+                raise malformed("records are not JSON objects")
+        elif endpoint.one:
+            if not isinstance(found, Mapping):
+                raise malformed("expected one JSON object")
+            found = [found]
+        elif not isinstance(found, list):
+            raise malformed("expected a list of records")
+        if not all(isinstance(r, Mapping) for r in found):
+            raise malformed("records are not JSON objects")
+        records: list[Record] = found
         if endpoint.explode:
-            records = frames.explode(records, endpoint.explode)
+            nested = endpoint.explode
+            if not all(isinstance(r.get(nested), list) for r in records):
+                raise malformed(f"records without their {nested!r} list")
+            with self.reading(endpoint, data):
+                records = frames.explode(records, nested)
         if endpoint.flatten:
-            records = [frames.flatten(r) for r in records]
-        return list(records)
+            with self.reading(endpoint, data):
+                records = [frames.flatten(r) for r in records]
+        return records
 
     def to_frame(
         self,
@@ -416,14 +463,34 @@ class Client:
         attrs: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
         """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and endpoint."""
-        if self.exact_numbers:
-            records = frames.exact_ints(records, endpoint.columns)
-        try:
-            frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename)
-        except frames.ConversionError as exc:
-            raise MalformedResponse(self.exchange, endpoint.name, message=str(exc)) from None
+        with self.reading(endpoint):
+            if self.exact_numbers:
+                records = frames.exact_ints(records, endpoint.columns)
+            try:
+                frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename)
+            except frames.ConversionError as exc:
+                raise MalformedResponse(self.exchange, endpoint.name, message=str(exc)) from None
+            if len(frame):
+                self._check_rows(endpoint, frame)
         frame.attrs.update({"exchange": self.exchange, "endpoint": endpoint.name, **(attrs or {})})
         return frame
+
+    def _check_rows(self, endpoint: Endpoint, frame: pd.DataFrame) -> None:
+        """Rows that identify nothing are not records: an id or a time missing, or no documented field."""
+        for field_name, what in ((endpoint.id_field, "id"), (endpoint.time_field, "time")):
+            if field_name is not None:
+                column = endpoint.rename.get(field_name) or frames.snake_case(field_name)
+                if frame[column].isna().any():
+                    row = int(frame[column].isna().to_numpy().argmax())
+                    raise MalformedResponse(
+                        self.exchange, endpoint.name, message=f"record {row} has no {what} ({field_name!r})"
+                    )
+        documented = [endpoint.rename.get(c) or frames.snake_case(c) for c in endpoint.columns]
+        if documented and frame[documented].isna().all(axis=1).any():
+            row = int(frame[documented].isna().all(axis=1).to_numpy().argmax())
+            raise MalformedResponse(
+                self.exchange, endpoint.name, message=f"record {row} has none of the documented fields"
+            )
 
     def request(
         self,
@@ -449,6 +516,14 @@ class Client:
         from toolkit.core.runner import run_history
 
         return run_history(self, endpoint, dict(args or {}), exact=exact, limit=limit)
+
+
+def _has_path(data: Mapping[str, Any], path: Sequence[str]) -> bool:
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
+            return False
+        data = data[key]
+    return True
 
 
 def succeeded(envelope: Envelope, payload: Mapping[str, Any], reply: Reply) -> bool:

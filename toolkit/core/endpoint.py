@@ -110,7 +110,7 @@ class Endpoint:
 
     ``method`` is the HTTP verb ("" for a WebSocket API method named by ``path``). ``columns``
     are the documented fields and their kinds (``toolkit.core.frames``). ``records`` is the path
-    to the records inside the payload (a dict there is one record); ``keyed`` names the column
+    to the records inside the payload, a list of them unless ``one``; ``keyed`` names the column
     for the keys of a ``{key: record}`` payload, ``keyed_value`` the column of its values when
     they are scalars. ``fixed`` are wire parameters sent on every call; ``address`` are query
     parameters that name the endpoint itself (CoinW's ``command``): sent first, part of its name.
@@ -126,6 +126,8 @@ class Endpoint:
     limits: tuple[Limit, ...] = ()
     envelope: Envelope | None = None
     records: tuple[str, ...] = ()
+    # The records are one JSON object (not a list of them).
+    one: bool = False
     keyed: str | None = None
     keyed_value: str | None = None
     paging: Paging | None = None
@@ -140,6 +142,9 @@ class Endpoint:
     rename: Mapping[str, str] = field(default_factory=dict)
     # Moves money or changes state: the client refuses it without confirm=True and never retries it.
     changes_state: bool = False
+    # A success may come without the payload (an answer the exchange documents as ``data: null``
+    # is still a payload; this is for answers that leave it out).
+    optional_data: bool = False
     # Where parameters go when their Param does not say: None means query for GET/DELETE, body otherwise.
     place: Place | None = None
     docs: str = ""

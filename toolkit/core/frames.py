@@ -62,9 +62,9 @@ def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def explode(records: Sequence[Mapping[str, Any]], field: str) -> list[dict[str, Any]]:
+def explode(records: Sequence[Mapping[str, Any]], field: str) -> list[Mapping[str, Any]]:
     """One row per element of each record's ``field`` list, with the parent's scalars repeated."""
-    rows: list[dict[str, Any]] = []
+    rows: list[Mapping[str, Any]] = []
     for record in records:
         parent = {k: v for k, v in record.items() if k != field}
         for child in record.get(field) or ():
@@ -148,14 +148,15 @@ def _refuse_containers(column: pd.Series, what: str) -> None:
     if column.dtype == object:
         for value in column:
             if isinstance(value, (list, dict, bool)):
-                raise ConversionError(f"not {what}: {_excerpt(value)}")
+                raise ConversionError(f"not {what}: {excerpt(value)}")
     elif pd.api.types.is_bool_dtype(column.dtype):
         raise ConversionError(f"not {what}: {column.iloc[0]!r}")
 
 
-def _excerpt(value: Any) -> str:
+def excerpt(value: Any, size: int = 120) -> str:
+    """A short text of ``value`` for an error message."""
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= size else text[: size - 3] + "..."
 
 
 def _blank_to_na(column: pd.Series) -> pd.Series:
@@ -173,10 +174,10 @@ def _to_float(column: pd.Series) -> pd.Series:
         try:
             numbers = pd.to_numeric(values, errors="coerce")
         except (OverflowError, TypeError, ValueError):
-            raise ConversionError(f"not a number: {_excerpt(values.iloc[0])}") from None
+            raise ConversionError(f"not a number: {excerpt(values.iloc[0])}") from None
         bad = numbers.isna() & values.notna()
         if bad.any():
-            raise ConversionError(f"not a number: {_excerpt(values[bad].iloc[0])}")
+            raise ConversionError(f"not a number: {excerpt(values[bad].iloc[0])}")
         numbers = numbers.astype("float64")
     if np.isinf(numbers.to_numpy()).any():
         raise ConversionError("not a finite number: inf")
@@ -188,16 +189,16 @@ def _to_decimal(column: pd.Series) -> pd.Series:
         if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
             return None
         if isinstance(value, (bool, list, dict)):
-            raise ConversionError(f"not a number: {_excerpt(value)}")
+            raise ConversionError(f"not a number: {excerpt(value)}")
         if isinstance(value, float):
             # A binary float already lost digits before it got here; repr() is its shortest exact text.
             value = repr(value)
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            raise ConversionError(f"not a number: {_excerpt(value)}") from None
+            raise ConversionError(f"not a number: {excerpt(value)}") from None
         if not number.is_finite():
-            raise ConversionError(f"not a finite number: {_excerpt(value)}")
+            raise ConversionError(f"not a finite number: {excerpt(value)}")
         return number
 
     return pd.Series([convert(v) for v in column], index=column.index, dtype="object")
@@ -211,7 +212,7 @@ def _to_time(column: pd.Series) -> pd.Series:
     numbers = _to_float(column)
     millis = np.where(numbers < _SECONDS_BELOW, numbers * 1000, numbers)
     if ((millis < 0) | (millis > _LATEST_MS)).any():
-        raise ConversionError(f"not a time: {_excerpt(numbers[(millis < 0) | (millis > _LATEST_MS)].iloc[0])}")
+        raise ConversionError(f"not a time: {excerpt(numbers[(millis < 0) | (millis > _LATEST_MS)].iloc[0])}")
     return pd.Series(pd.to_datetime(millis, unit="ms", utc=True), index=column.index).astype("datetime64[ns, UTC]")
 
 
@@ -232,4 +233,4 @@ def _to_bool(value: Any) -> bool:
             return False
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    raise ConversionError(f"not a boolean: {_excerpt(value)}")
+    raise ConversionError(f"not a boolean: {excerpt(value)}")

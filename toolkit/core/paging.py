@@ -8,7 +8,7 @@ exchange's own); windows and fan-out work on the method's arguments, which the e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +18,27 @@ from toolkit.core.endpoint import Record
 Fetch = Callable[[dict[str, Any]], Any]
 # Unwrapped data -> the records in it.
 Extract = Callable[[Any], Sequence[Record]]
+
+# Pages one window may take before the walk is called runaway (5 million records at 500 a page):
+# a server that never runs out of pages is not served forever.
+MAX_PAGES = 10_000
+
+
+class PagingError(ValueError):
+    """The pages do not advance as the exchange documents (a repeat, a creep, no end); the runner
+    turns it into ``MalformedResponse`` with the window and page."""
+
+
+def _integer(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PagingError(f"{what} is not an integer: {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise PagingError(f"{what} is not an integer: {value!r}") from None
+    if number < 0:
+        raise PagingError(f"{what} is negative: {value!r}")
+    return number
 
 
 class Paging(Protocol):
@@ -37,19 +58,23 @@ class Cursor:
 
     def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
         cursor: int | None = None
-        while True:
+        for number in range(1, MAX_PAGES + 1):
             query = {**params, self.size_param: self.size}
             if cursor is not None:
                 query[self.param] = cursor
             records = extract(fetch(query))
+            ids = [_integer(r.get(self.id_field), f"{self.id_field} of a record") for r in records]
+            # The record at the cursor may come again (the runner drops the repeat); anything newer
+            # means a repeated or creeping page: the exchange did not honour the cursor.
+            if cursor is not None and ids and (max(ids) > cursor or min(ids) >= cursor):
+                raise PagingError(
+                    f"page {number} is not older than {self.param}={cursor} (ids {min(ids)} to {max(ids)})"
+                )
             yield records
             if len(records) < self.size:
                 return
-            smallest = min(int(r[self.id_field]) for r in records)
-            if cursor is not None and smallest >= cursor:
-                # The exchange ignored the cursor; stop rather than loop on the same page.
-                return
-            cursor = smallest
+            cursor = min(ids)
+        raise PagingError(f"more than {MAX_PAGES} pages in one window")
 
 
 @dataclass(frozen=True)
@@ -62,15 +87,28 @@ class PageNumber:
     total_field: str
 
     def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
-        page = 1
-        while True:
+        first_total: int | None = None
+        seen: list[Record] = []
+        for page in range(1, MAX_PAGES + 1):
             data = fetch({**params, self.page_param: page, self.size_param: self.size})
+            if not isinstance(data, Mapping):
+                raise PagingError(f"page {page} is not a paged answer")
+            echoed = data.get(self.page_param)
+            if echoed is not None and _integer(echoed, self.page_param) != page:
+                raise PagingError(f"asked for page {page}, got page {echoed}")
+            total = _integer(data.get(self.total_field) or 0, self.total_field)
+            if first_total is None:
+                first_total = total
+            elif total > first_total:
+                raise PagingError(f"{self.total_field} grew from {first_total} to {total} while paging")
             records = extract(data)
+            if records and records[0] in seen:
+                raise PagingError(f"page {page} repeats an earlier page")
+            seen.extend(records[:1])
             yield records
-            total = int((data or {}).get(self.total_field) or 0)
             if page >= total or not records:
                 return
-            page += 1
+        raise PagingError(f"more than {MAX_PAGES} pages in one window")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ import pandas as pd
 
 from toolkit.core import frames
 from toolkit.core.endpoint import Endpoint, Record
-from toolkit.core.paging import split_windows
+from toolkit.core.paging import PagingError, split_windows
 from toolkit.core.timeutil import ms_to_timestamp, now_ms, to_ms
-from toolkit.errors import ConfigurationError, ToolkitError
+from toolkit.errors import ConfigurationError, MalformedResponse, ToolkitError
 
 if TYPE_CHECKING:
     from toolkit.core.client import Client
@@ -79,11 +79,15 @@ def run_history(
             collected.extend(extract(fetch({})))
             pages += 1
             return collected
-        for page in endpoint.paging.pages(fetch, {}, extract):
-            collected.extend(page)
-            pages += 1
-            if limit is not None and len(collected) >= limit:
-                break
+        try:
+            for page in endpoint.paging.pages(fetch, {}, extract):
+                collected.extend(page)
+                pages += 1
+                if limit is not None and len(collected) >= limit:
+                    break
+        except PagingError as exc:
+            where = f" in the window {ms_to_timestamp(span[0])} to {ms_to_timestamp(span[1])}" if span else ""
+            raise MalformedResponse(client.exchange, endpoint.name, message=f"{exc}{where}") from None
         return collected
 
     noun = "window" if window is not None else "request"
@@ -110,9 +114,10 @@ def run_history(
         bar.close()
 
     frame = client.to_frame(endpoint, records, exact=exact)
-    if window is None and endpoint.time_field:
-        frame = _between(frame, frames.snake_case(endpoint.time_field), start_ms, end_ms)
-    frame = dedupe_and_sort(endpoint, frame)
+    with client.reading(endpoint):
+        if window is None and endpoint.time_field:
+            frame = _between(frame, frames.snake_case(endpoint.time_field), start_ms, end_ms)
+        frame = dedupe_and_sort(endpoint, frame)
     truncated = limit is not None and len(frame) > limit
     if truncated:
         frame = frame.iloc[-limit:] if limit else frame.iloc[:0]

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -218,7 +219,13 @@ class Connection:
 
     async def _run(self) -> None:
         while not self._closing:
-            reason, planned = await self._read()
+            try:
+                reason, planned = await self._read()
+            except Exception as exc:  # the reader must not die in silence: treat it as a drop
+                log.exception("%s websocket: reading failed", self.exchange)
+                if self._ws is not None:
+                    self._ws.transport.abort()
+                reason, planned = f"reading failed ({type(exc).__name__})", False
             assert self._connected is not None
             self._connected.clear()
             self.fail_pending(NetworkError(self.exchange, "websocket", f"{reason}; the answer was lost"))
@@ -245,11 +252,15 @@ class Connection:
 
     def _dispatch(self, message: str | bytes) -> None:
         try:
+            # orjson first: strict (no lone surrogates, no NaN) and bounded (nesting <= 1024).
+            orjson.loads(message)
             frame = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             log.warning("%s websocket: ignoring a frame that is not JSON (%d bytes)", self.exchange, len(message))
             return
-        waiting = self._pending.get(frame.get("id")) if isinstance(frame, dict) else None
+        request_id = frame.get("id") if isinstance(frame, dict) else None
+        # Only an id we could have sent (a text) answers a request: a list or an object is no key.
+        waiting = self._pending.get(request_id) if isinstance(request_id, str) else None
         if waiting is not None:
             future, on_answer = waiting
             if not future.done():

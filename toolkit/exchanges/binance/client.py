@@ -167,13 +167,14 @@ class BinanceClient(Client):
         account's scalars repeated on each row (commission rates, ``can_trade``, ``permissions``,
         ``update_time``, ``uid``, ...). ``omit_zero_balances`` leaves out empty assets."""
         result = self.call(ep.ACCOUNT_STATUS, {"omit_zero_balances": omit_zero_balances or None}, exact=exact)
-        if not isinstance(result, Mapping):
-            raise MalformedResponse(self.exchange, ep.ACCOUNT_STATUS.name, message="result is not an object")
-        account = frames.flatten({k: v for k, v in result.items() if k != "balances"})
-        records = [
-            {**account, **balance} if isinstance(balance, Mapping) else balance
-            for balance in result.get("balances") or []
-        ]
+        if not isinstance(result, Mapping) or not isinstance(result.get("balances", []), list):
+            raise MalformedResponse(self.exchange, ep.ACCOUNT_STATUS.name, message="result is not an account object")
+        with self.reading(ep.ACCOUNT_STATUS, result):
+            account = frames.flatten({k: v for k, v in result.items() if k != "balances"})
+            records = [
+                {**account, **balance} if isinstance(balance, Mapping) else balance
+                for balance in result.get("balances") or []
+            ]
         return self._typed(ep.ACCOUNT_STATUS, records, exact)
 
     def get_order_rate_limits(self) -> pd.DataFrame:
@@ -192,15 +193,18 @@ class BinanceClient(Client):
         answer says nothing about an IP whitelist, so ``ip_whitelist`` is empty.
         """
         result = self.call(ep.ACCOUNT_STATUS, {"omit_zero_balances": True})
+        if not isinstance(result, Mapping):
+            raise MalformedResponse(self.exchange, ep.ACCOUNT_STATUS.name, message="result is not an account object")
         uid = result.get("uid")
-        return key_summary(
-            self.exchange,
-            account=None if uid is None else str(uid),
-            permissions=[str(p) for p in result.get("permissions") or []],
-            can_trade=result.get("canTrade"),
-            can_withdraw=result.get("canWithdraw"),
-            ip_whitelist=None,
-        )
+        with self.reading(ep.ACCOUNT_STATUS, result):
+            return key_summary(
+                self.exchange,
+                account=None if uid is None else str(uid),
+                permissions=[str(p) for p in result.get("permissions") or []],
+                can_trade=result.get("canTrade"),
+                can_withdraw=result.get("canWithdraw"),
+                ip_whitelist=None,
+            )
 
     @property
     def rate_limits(self) -> pd.DataFrame:

@@ -156,7 +156,10 @@ def event_frame(event: Mapping[str, Any], *, exact: bool = False) -> pd.DataFram
     """One user data event as a typed frame (one row, or one per balance / order of a list)."""
     kind = event_kind(event)
     if kind not in EVENT_FIELDS:
-        frame = pd.DataFrame([{frames.snake_case(k): v for k, v in event.items()}])
+        # An event this decoder does not know (MARGIN_LEVEL_STATUS_CHANGE, ...): its type and time
+        # keep their names; "e" and "E" would both be "e" in snake_case.
+        common = {letter: name for letter, (name, _) in _COMMON.items()}
+        frame = pd.DataFrame([{common.get(k) or frames.snake_case(k): v for k, v in event.items()}])
     else:
         columns = {name: dtype for name, dtype in EVENT_FIELDS[kind].values()}
         frame = frames.to_frame(_rows(kind, event), columns, exact=exact)

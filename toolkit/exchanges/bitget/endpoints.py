@@ -41,7 +41,7 @@ TIME_RANGE = {"start_time": Param("startTime", ms), "end_time": Param("endTime",
 CLIENT_OID = Param("clientOid", default=new_client_order_id)
 BALANCE_COLUMNS = {"coin": STR, "available": NUM, "frozen": NUM, "locked": NUM, "limitAvailable": NUM, "uTime": TIME}
 
-SERVER_TIME = _endpoint("GET", "/api/v2/public/time", 20, {"serverTime": TIME}, signed=False)
+SERVER_TIME = _endpoint("GET", "/api/v2/public/time", 20, {"serverTime": TIME}, signed=False, one=True)
 ACCOUNT_INFO = _endpoint(
     "GET",
     "/api/v2/spot/account/info",
@@ -58,6 +58,7 @@ ACCOUNT_INFO = _endpoint(
         "regisTime": TIME,
     },
     docs=DOCS + "Get-Account-Info",
+    one=True,
 )
 ASSETS = _endpoint(
     "GET",
@@ -130,6 +131,7 @@ DEPOSIT_ADDRESS = _endpoint(
     {"coin": STR, "chain": STR, "address": STR, "tag": STR, "url": STR},
     params={"asset": Param("coin", required=True), "network": Param("chain")},
     docs=DOCS + "Get-Deposit-Address",
+    one=True,
 )
 DEPOSIT_RECORDS = _endpoint(
     "GET",
@@ -186,6 +188,7 @@ TRADE_RATE = _endpoint(
     {"makerFeeRate": NUM, "takerFeeRate": NUM},
     params={"symbol": Param("symbol", required=True), "business_type": Param("businessType", default="spot")},
     docs="https://www.bitget.com/api-doc/common/public/Get-Trade-Rate",
+    one=True,
 )
 WITHDRAWAL = _endpoint(
     "POST",
@@ -204,6 +207,7 @@ WITHDRAWAL = _endpoint(
     },
     changes_state=True,
     docs=DOCS + "Wallet-Withdrawal",
+    one=True,
 )
 # The same endpoint, to another Bitget user: transferType=internal_transfer (v1 "inner withdraw").
 INNER_WITHDRAWAL = replace(
@@ -242,6 +246,7 @@ TRANSFER = _endpoint(
     },
     changes_state=True,
     docs=DOCS + "Wallet-Transfer",
+    one=True,
 )
 SUBACCOUNT_TRANSFER = _endpoint(
     "POST",
@@ -259,4 +264,5 @@ SUBACCOUNT_TRANSFER = _endpoint(
     },
     changes_state=True,
     docs=DOCS + "Sub-Transfer",
+    one=True,
 )

@@ -203,5 +203,6 @@ class CoinWClient(RestClient):
         biz_type = f"{source}_TO_{target}"
         args = {"source": source, "target": target, "biz_type": biz_type, "asset": asset, "quantity": quantity}
         data = self.call(ep.WEALTH_TRANSFER, args, confirm=confirm)
-        record = {"bizType": biz_type, "coinCode": asset, "amount": quantity, "success": data is True}
+        # The envelope said success; CoinW's data (documented as true) only ever says otherwise.
+        record = {"bizType": biz_type, "coinCode": asset, "amount": quantity, "success": data is not False}
         return self.to_frame(ep.WEALTH_TRANSFER, [record])

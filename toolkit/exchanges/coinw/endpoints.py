@@ -97,15 +97,20 @@ WITHDRAW = _command(
     },
     changes_state=True,
     docs=DOCS + "initiate-withdrawal",
+    one=True,
 )
 CANCEL_WITHDRAW = _command(
-    "cancelWithdraw", {"id": STR, "success": BOOL}, params={"withdrawal_id": Param("id", required=True)},
+    "cancelWithdraw",
+    {"id": STR, "success": BOOL},
+    params={"withdrawal_id": Param("id", required=True)},
     changes_state=True,
-)  # fmt: skip
+    optional_data=True,
+)
 WEALTH_TRANSFER = _command(
     "spotWealthTransfer",
     {"bizType": STR, "coinCode": STR, "amount": NUM, "success": BOOL},
     count=1,
+    optional_data=True,
     params={
         "source": Param("accountType", required=True),
         "target": Param("targetAccountType", required=True),

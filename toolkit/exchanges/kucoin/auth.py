@@ -7,6 +7,7 @@ from typing import Any
 from toolkit.core.client import Signer
 from toolkit.core.credentials import Credentials
 from toolkit.core.http import Call, param_text
+from toolkit.core.redact import register_secret
 from toolkit.core.signing import hmac_sha256_b64
 from toolkit.errors import ConfigurationError
 
@@ -38,6 +39,9 @@ class KucoinAuth(Signer):
     def __init__(self, credentials: Credentials, *, key_version: str = "3", **options: Any) -> None:
         super().__init__(credentials)
         self.key_version = key_version
+        # The signed passphrase is the same on every request: as secret as the passphrase itself.
+        self.passphrase_header = passphrase_header(credentials.api_secret, credentials.passphrase or "")
+        register_secret(self.passphrase_header)
 
     def sign(self, call: Call, timestamp_ms: int) -> None:
         creds = self.credentials
@@ -49,7 +53,7 @@ class KucoinAuth(Signer):
                 "KC-API-KEY": creds.api_key,
                 "KC-API-SIGN": sign(creds.api_secret, timestamp, call),
                 "KC-API-TIMESTAMP": timestamp,
-                "KC-API-PASSPHRASE": passphrase_header(creds.api_secret, creds.passphrase),
+                "KC-API-PASSPHRASE": self.passphrase_header,
                 "KC-API-KEY-VERSION": self.key_version,
                 "Content-Type": "application/json",
             }

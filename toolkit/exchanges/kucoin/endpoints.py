@@ -78,6 +78,7 @@ ACCOUNT = _endpoint(
     BALANCE,
     "api-3470126",
     params={"account_id": Param("accountId", required=True, where="path")},
+    one=True,
 )
 LEDGERS = _endpoint(
     "GET",
@@ -130,6 +131,7 @@ USER_SUMMARY = _endpoint(
         "maxOptionSubQuantity": INT,
     },
     "api-3470119",
+    one=True,
 )
 SUB_USERS = _endpoint(
     "GET",
@@ -163,6 +165,7 @@ BASE_FEE = _endpoint(
     FEE_RATES,
     "api-3470149",
     params={"asset_type": Param("currencyType", _currency_type)},
+    one=True,
 )
 TRADE_FEES = _endpoint(
     "GET",
@@ -210,6 +213,7 @@ CREATE_DEPOSIT_ADDRESS = _endpoint(
     "api-3470142",
     params={"asset": Param("currency", required=True), "network": Param("chain")},
     changes_state=True,
+    one=True,
 )
 DEPOSITS = _endpoint(
     "GET",
@@ -325,6 +329,7 @@ WITHDRAWAL_QUOTAS = _endpoint(
     },
     "api-3470143",
     params={"asset": Param("currency", required=True), "network": Param("chain")},
+    one=True,
 )
 WITHDRAW = _endpoint(
     "POST",
@@ -345,6 +350,7 @@ WITHDRAW = _endpoint(
         "fee_deduct_type": Param("feeDeductType"),
     },
     changes_state=True,
+    one=True,
 )
 CANCEL_WITHDRAWAL = _endpoint(
     "DELETE",
@@ -355,6 +361,7 @@ CANCEL_WITHDRAWAL = _endpoint(
     "api-3470144",
     params={"withdrawal_id": Param("withdrawalId", required=True, where="path")},
     changes_state=True,
+    optional_data=True,
 )
 TRANSFERABLE = _endpoint(
     "GET",
@@ -368,6 +375,7 @@ TRANSFERABLE = _endpoint(
         "account_type": Param("type", upper, required=True),
         "tag": Param("tag"),
     },
+    one=True,
 )
 UNIVERSAL_TRANSFER = _endpoint(
     "POST",
@@ -387,6 +395,7 @@ UNIVERSAL_TRANSFER = _endpoint(
         "to_tag": Param("toAccountTag"),
     },
     changes_state=True,
+    one=True,
 )
 MARGIN_ASSET = {
     "currency": STR,
@@ -415,6 +424,7 @@ MARGIN_ACCOUNTS = _endpoint(
     "api-3470127",
     fixed={"quoteCurrency": "USDT"},
     explode="accounts",
+    one=True,
 )
 ISOLATED_ACCOUNTS = _endpoint(
     "GET",
@@ -435,6 +445,7 @@ ISOLATED_ACCOUNTS = _endpoint(
     params={"symbol": Param("symbol")},
     explode="assets",
     flatten=True,
+    one=True,
 )
 RISK_LIMIT_CROSS = _endpoint(
     "GET",
