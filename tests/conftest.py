@@ -113,3 +113,26 @@ def no_network() -> Iterator[None]:
     """Any request fails the test: proves that nothing was sent."""
     with make_vcr("none").use_cassette("__nothing__.yaml"):
         yield
+
+
+def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:
+    """A client on ``boxes``' sandbox of ``exchange``, with the demo key, no clock sync, no bars."""
+    options = {"sync_clock": False, "progress": False, **options}
+    return tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
+
+
+@pytest.fixture
+def fresh():
+    """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set faults."""
+    started = []
+
+    def build(exchange: str, **options):
+        from toolkit import sandbox
+
+        running = sandbox.start([exchange], lifetime=120)
+        started.append(running)
+        return running, sandbox_client(running, exchange, **options)
+
+    yield build
+    for running in started:
+        running.stop()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import toolkit as tk
+from tests.conftest import sandbox_client
 from toolkit import sandbox
 from toolkit.core.ratelimit import RateLimiter
 
@@ -32,12 +32,6 @@ def boxes() -> Iterator[sandbox.Sandboxes]:
         yield running
 
 
-def sandbox_client(boxes: sandbox.Sandboxes, exchange: str, **options):
-    options = {"sync_clock": False, "progress": False, **options}
-    client = tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
-    return client
-
-
 @pytest.fixture
 def connect(boxes):
     """``connect("kucoin")`` -> a client on the module's sandbox (waits recorded, not served)."""
@@ -56,18 +50,3 @@ def connect(boxes):
     yield build
     for client in made:
         getattr(client, "close", lambda: None)()
-
-
-@pytest.fixture
-def fresh():
-    """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set faults."""
-    started = []
-
-    def build(exchange: str, **options):
-        running = sandbox.start([exchange], lifetime=120)
-        started.append(running)
-        return running, sandbox_client(running, exchange, **options)
-
-    yield build
-    for running in started:
-        running.stop()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.sandbox.conftest import sandbox_client
+from tests.conftest import sandbox_client
 from toolkit.sandbox.account import demo_year
 
 START, END = (pd.Timestamp(t) for t in demo_year())

@@ -55,6 +55,10 @@ log = get_logger(__name__)
 MAX_BACKOFF_SECONDS = 60.0
 # Seconds one call may take, every retry and wait included (the ``budget`` option).
 DEFAULT_BUDGET = 60.0
+ACCEPTED_BUT_UNREADABLE = (
+    "The exchange answered this state-changing request with a success whose details could not be read: "
+    "it has most likely been executed. Check its history before sending it again."
+)
 MAY_HAVE_REACHED = (
     "This request changes state and may have reached the exchange: check its history before sending "
     "it again (it is never retried automatically)."
@@ -502,7 +506,12 @@ class Client:
     ) -> pd.DataFrame:
         """One request, its records as a typed frame."""
         data = self.call(endpoint, args, confirm=confirm, exact=exact)
-        return self.to_frame(endpoint, self.records(endpoint, data), exact=exact)
+        try:
+            return self.to_frame(endpoint, self.records(endpoint, data), exact=exact)
+        except MalformedResponse as err:
+            if endpoint.changes_state:
+                err.add_note(ACCEPTED_BUT_UNREADABLE)
+            raise
 
     def history(
         self,

@@ -131,8 +131,9 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
         return column.map(_exact_str, na_action="ignore").astype("str")
     if kind == INT:
         numbers = _to_float(column)
-        if (numbers.dropna() % 1 != 0).any():
-            raise ConversionError(f"not an integer: {numbers[numbers % 1 != 0].iloc[0]!r}")
+        bad = numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= 2**63))
+        if bad.any():
+            raise ConversionError(f"not an integer: {numbers[bad].iloc[0]!r}")
         return numbers.astype("Int64")
     if kind == BOOL:
         return column.map(_to_bool, na_action="ignore").astype("boolean")

@@ -24,7 +24,14 @@ import requests
 import urllib3
 
 from toolkit.core.redact import get_logger, redact_url
-from toolkit.errors import ExchangeUnavailable, MalformedResponse, NetworkError, NotRecorded, RequestTimeout
+from toolkit.errors import (
+    ExchangeUnavailable,
+    MalformedResponse,
+    NetworkError,
+    NotRecorded,
+    RateLimited,
+    RequestTimeout,
+)
 
 log = get_logger(__name__)
 
@@ -250,10 +257,11 @@ def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
     except (ValueError, RecursionError):
         # Decoded to text only here: on the happy path orjson reads the bytes directly.
         snippet = " ".join(reply.text.split())[:200] or "(empty body)"
+        message = f"the body is not JSON: {snippet!r}"
+        if reply.status in (418, 429):  # a ban or a rate limit, whatever the body says
+            raise RateLimited(
+                call.exchange, call.endpoint, http_status=reply.status, message=message,
+                retry_after=retry_after_seconds(reply),
+            ) from None  # fmt: skip
         kind = ExchangeUnavailable if (reply.status or 0) >= 500 else MalformedResponse
-        raise kind(
-            call.exchange,
-            call.endpoint,
-            http_status=reply.status,
-            message=f"the body is not JSON: {snippet!r}",
-        ) from None
+        raise kind(call.exchange, call.endpoint, http_status=reply.status, message=message) from None

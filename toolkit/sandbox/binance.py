@@ -65,6 +65,18 @@ class BinanceSandbox:
         self._loop: LoopThread | None = None
         self._server: Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._connections: set[ServerConnection] = set()
+
+    def inject(self, text: str) -> None:
+        """Send ``text`` as a frame to every open connection (a fault: a frame no Binance sends)."""
+        assert self._loop is not None
+
+        async def send() -> None:
+            for ws in list(self._connections):
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(text)
+
+        self._loop.run(send(), timeout=5)
 
     def issue(self, credentials: Credentials) -> None:
         """Accept ``credentials`` from now on, as Binance does once a key is created."""
@@ -96,6 +108,9 @@ class BinanceSandbox:
     # ----------------------------------------------------------------- requests
 
     async def _handle(self, ws: ServerConnection) -> None:
+        self._connections.add(ws)
+        ws_closed = ws.wait_closed()
+        asyncio.get_running_loop().create_task(ws_closed).add_done_callback(lambda _: self._connections.discard(ws))
         with contextlib.suppress(ConnectionClosed):
             async for message in ws:
                 frame = json.loads(message)

@@ -65,7 +65,8 @@ class Faults:
     ``truncate`` cuts the body in half; ``drip`` sends it one byte every ``drip`` seconds;
     ``reset`` closes the connection without answering; ``hang`` accepts and never answers (for
     ``hang`` seconds); ``rate_limit_after`` answers 429 with ``Retry-After: retry_after`` once
-    that many requests have been served; ``clock_offset_ms`` shifts the server's clock.
+    that many requests have been served; ``clock_offset_ms`` shifts the server's clock;
+    ``mutate(request, response)`` rewrites the app's answer (a missing field, a page that repeats).
     """
 
     latency: float = 0.0
@@ -79,6 +80,7 @@ class Faults:
     rate_limit_after: int | None = None
     retry_after: str = "1"
     clock_offset_ms: int = 0
+    mutate: Callable[[Request, Response], Response] | None = None
     only: str = ""
     times: int | None = None
     served: int = 0
@@ -240,4 +242,6 @@ class HttpSandbox:
                 handler.send(faults.status, {"Content-Type": "text/plain"}, faults.body or b"Service Unavailable", None)
                 return
         response = self.app.handle(request)
+        if faults is not None and faults.mutate is not None:
+            response = faults.mutate(request, response)
         handler.send(response.status, response.headers, response.content(), faults)
