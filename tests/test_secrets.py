@@ -368,6 +368,7 @@ def exposed_text(client: Any, errors: list[BaseException], logs: Captured) -> st
     parts = [logs.text, repr(client), str(client), repr(client.credentials), str(client.credentials)]
     for err in errors:
         parts += [str(err), repr(err), *getattr(err, "__notes__", []), *traceback.format_exception(err)]
+        parts += [str(value) for value in vars(err).values()]  # .message, .request, ...: every attribute
     return "\n".join(parts)
 
 
@@ -546,3 +547,34 @@ def test_a_registered_key_is_masked_percent_encoded_too():
 
     tk.Credentials("key/with+odd=chars", "secret-000000")
     assert redact_text("GET /p?k=key%2Fwith%2Bodd%3Dchars and key/with+odd=chars") == "GET /p?k=*** and ***"
+
+
+def test_no_part_of_a_signature_reaches_the_websocket_librarys_debug_log(debug_logs):
+    """websockets logs every frame at DEBUG, elided in the middle: a signature's tail would show."""
+    from toolkit import sandbox
+
+    with sandbox.start(["binance"], lifetime=60) as boxes:
+        client = tk.connect("binance", boxes.credentials("binance"), base_url=boxes.url("binance"), sync_clock=False)
+        try:
+            client.get_account_info()
+        finally:
+            client.close()
+        signatures = [f["params"]["signature"] for f in boxes.server("binance").received if "params" in f]
+    assert signatures and "frame (not logged" in debug_logs.text
+    for signature in signatures:
+        for start in range(0, len(signature) - 11):
+            assert signature[start : start + 12] not in debug_logs.text
+
+
+def test_an_echoed_signature_is_masked_in_the_error_and_a_recorded_cassette(fake_credentials):
+    from toolkit.cassettes import scrub_response
+
+    client = tk.connect("bitget", fake_credentials, sync_clock=False, max_retries=0, session=echo_session())
+    sent: list[requests.PreparedRequest] = []
+    _track(client, sent)
+    with pytest.raises(ToolkitError) as caught:
+        client.describe_key()
+    signature = sent[0].headers["ACCESS-SIGN"]
+    assert signature not in caught.value.message and signature not in str(caught.value)
+    recorded = scrub_response({"body": {"string": f'{{"msg": "bad sign {signature}"}}'.encode()}, "headers": {}})
+    assert signature not in recorded["body"]["string"].decode()
