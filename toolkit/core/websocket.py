@@ -338,16 +338,19 @@ class WebSocketTransport:
     def send(self, call: Call) -> Reply:
         hook = call.on_reply
         on_answer = None if hook is None else (lambda answer: hook(self.reply(answer)))
-        return self.reply(self.run(self.connection.request(self.frame(call), self.timeout, on_answer), call.endpoint))
+        timeout = call.seconds_left(self.timeout)  # the call's budget may leave less than the timeout
+        request = self.connection.request(self.frame(call), timeout, on_answer)
+        return self.reply(self.run(request, call.endpoint, timeout + self.connection.open_timeout + 1))
 
-    def run(self, coro: Coroutine[Any, Any, T], what: str) -> T:
+    def run(self, coro: Coroutine[Any, Any, T], what: str, timeout: float | None = None) -> T:
         """Run ``coro`` on the loop thread (started on first use) and wait for it."""
         if self.loop is None:
             self.loop = LoopThread(f"{self.exchange}-websocket")
+        limit = timeout if timeout is not None else self.timeout + self.connection.open_timeout + 1
         try:
-            return self.loop.run(coro, timeout=self.timeout + self.connection.open_timeout + 1)
+            return self.loop.run(coro, timeout=limit)
         except TimeoutError:
-            raise RequestTimeout(self.exchange, what, f"no answer within {self.timeout} s") from None
+            raise RequestTimeout(self.exchange, what, f"no answer within {limit:.3g} s") from None
 
     def in_loop(self) -> bool:
         return self.loop is not None and self.loop.in_loop()
