@@ -118,6 +118,9 @@ def no_network() -> Iterator[None]:
 def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:
     """A client on ``boxes``' sandbox of ``exchange``, with the demo key, no clock sync, no bars."""
     options = {"sync_clock": False, "progress": False, **options}
+    rest_url = getattr(boxes.server(exchange), "rest_url", None)  # Binance's REST beside its WebSocket API
+    if rest_url is not None:
+        options.setdefault("rest_base_url", rest_url)
     return tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
 
 

@@ -291,7 +291,7 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     board = tk.widgets.dashboard(start=DEMO_RANGE[0], end=DEMO_RANGE[1])
     assert "Not connected" not in board.status.value
     assert {"binance", "bitget", "coinw", "kucoin"} <= set(board.balances["exchange"])
-    assert set(board.ledger["exchange"]) == {"bitget", "kucoin"} and len(board.ledger) > 500
+    assert set(board.ledger["exchange"]) == {"binance", "bitget", "kucoin"} and len(board.ledger) > 500
     assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE
     first, last = (pd.Timestamp(d, tz="UTC") for d in DEMO_RANGE)

@@ -98,6 +98,9 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
         # Whatever key a demo user connects with (the form's fake keys, say), the sandbox knows it.
         _sandboxes.issue(exchange, credentials)
         base_url = base_url or _sandboxes.url(exchange)
+        rest_url = getattr(_sandboxes.server(exchange), "rest_url", None)  # an exchange with a second API
+        if rest_url is not None:
+            options.setdefault("rest_base_url", rest_url)
     elif base_url is None and exchange == sandbox.WEBSOCKET:
         base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)

@@ -78,21 +78,45 @@ def balance_history(
     return out.sort_values(["time", *KEYS], kind="stable").reset_index(drop=True)
 
 
-def residual(ledger: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
-    """Per exchange, asset and day: reported running balance minus the rebuilt one.
+def residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per exchange, asset and day: the balance the exchange reported minus the one rebuilt.
 
-    Zero when the ledger is complete and consistent with today's balances; rows only for the
-    entries that carry a reported ``balance``.
+    The reported balance is the running ``balance`` of ledger entries that carry one (Bitget), and
+    each balance in ``snapshots`` (``toolkit.unified.snapshots``: Binance's daily snapshots). Zero
+    when the ledger is complete and consistent with today's balances.
     """
     _require(ledger, LEDGER, "ledger")
     _require(balances, BALANCES, "balances")
     rows = _replayed(ledger, balances)
     rows = rows[rows["balance"].notna()]
     rows["day"] = rows["time"].dt.normalize()
-    # Rounded where exchanges stop (10 decimals): beyond that it is float noise, not a residual.
-    rows["residual"] = (rows["balance"] - rows["rebuilt"]).round(10)
+    rows["residual"] = rows["balance"] - rows["rebuilt"]
     out = rows.groupby([*KEYS, "day"], as_index=False)["residual"].last().rename(columns={"day": "time"})
+    if snapshots is not None and len(snapshots):
+        out = pd.concat([out, _snapshot_residual(ledger, balances, snapshots)], ignore_index=True)
+    # Rounded where exchanges stop (10 decimals): beyond that it is float noise, not a residual.
+    out["residual"] = out["residual"].astype("float64").round(10)
+    out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
     return out[["time", *KEYS, "residual"]].sort_values(["time", *KEYS]).reset_index(drop=True)
+
+
+def _snapshot_residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Each snapshot's total minus today's balance less every ledger amount booked after it."""
+    now = balances.groupby(KEYS)["total"].sum()
+    taken = snapshots["taken_at"] if "taken_at" in snapshots else snapshots["time"]
+    snap = snapshots.assign(moment=taken).groupby([*KEYS, "moment"], as_index=False)["total"].sum()
+    entries = ledger.sort_values("time", kind="stable")
+    rows = []
+    for (exchange, asset), group in snap.groupby(KEYS):
+        booked = entries[(entries["exchange"] == exchange) & (entries["asset"] == asset)]
+        later = booked["amount"][::-1].cumsum()[::-1].to_numpy()  # the sum of each entry and all after it
+        times = booked["time"].dt.tz_convert(None).to_numpy()  # datetime64[ns] of UTC
+        for moment, total in zip(group["moment"], group["total"], strict=True):
+            first_after = times.searchsorted(moment.tz_convert(None).to_datetime64(), side="right")
+            after = later[first_after] if first_after < len(later) else 0.0
+            rebuilt = now.get((exchange, asset), 0.0) - after
+            rows.append({"time": moment.normalize(), "exchange": exchange, "asset": asset, "residual": total - rebuilt})
+    return pd.DataFrame(rows, columns=["time", *KEYS, "residual"])
 
 
 def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, freq: str = "MS") -> pd.DataFrame:

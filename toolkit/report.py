@@ -89,8 +89,9 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
         ("Fee rates in force", plots.fee_rates(rates)),
         ("Fee rates, table", rates),
-        ("What the ledgers cannot explain (residual; Bitget's bills report balances, KuCoin's do not)",
-         plots.residual(history.residual(ledger, balances), tolerance=1e-8)),
+        ("What the ledgers cannot explain (residual: against the balances Bitget's bills report and "
+         "Binance's daily snapshots; KuCoin and CoinW report none)",
+         plots.residual(history.residual(ledger, balances, unified.snapshots(clients)), tolerance=1e-8)),
         ("Ledger entries by type", ledger.pivot_table(
             index="exchange", columns="type", values="id", aggfunc="count", fill_value=0).reset_index()),
     ]  # fmt: skip

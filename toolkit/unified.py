@@ -13,6 +13,7 @@ ledger         exchange, account, time, id, asset, amount (signed), balance (aft
 deposits       exchange, account, time, id, asset, amount, fee, fee_asset, network, address,
 withdrawals    txid, status
 transfers      exchange, account, time, id, asset, amount, from_account, to_account, status
+snapshots      the balances columns, and taken_at
 fees           exchange, account, time, id, asset, fee, type (trading, withdrawal, other)
 fee_rates      exchange, account, symbol (``BASE/QUOTE``; missing for account-wide rates), maker,
                taker (fractions: 0.001 is 0.1 %), source (the call the rate came from)
@@ -37,13 +38,14 @@ from typing import Any
 import pandas as pd
 
 from toolkit.core.timeutil import TimeLike
-from toolkit.core.vocabulary import BALANCES, FEE_RATES, FEES, LEDGER, TRANSACTIONS, TRANSFERS, conform
+from toolkit.core.vocabulary import BALANCES, FEE_RATES, FEES, LEDGER, SNAPSHOTS, TRANSACTIONS, TRANSFERS, conform
 from toolkit.errors import ConfigurationError
 from toolkit.exchanges import descriptor
 
 __all__ = [
-    "BALANCES", "FEES", "FEE_RATES", "LEDGER", "TRANSACTIONS", "TRANSFERS", "balances", "clients_of", "conform",
-    "deposits", "fee_rates", "fees", "fees_paid", "ledger", "mapping", "transfers", "withdrawals",
+    "BALANCES", "FEES", "FEE_RATES", "LEDGER", "SNAPSHOTS", "TRANSACTIONS", "TRANSFERS", "balances", "clients_of",
+    "conform", "deposits", "fee_rates", "fees", "fees_paid", "ledger", "mapping", "snapshots", "transfers",
+    "withdrawals",
 ]  # fmt: skip
 
 DEFAULT_SYMBOLS = ("BTC/USDT",)
@@ -114,6 +116,12 @@ def withdrawals(
 def transfers(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
     """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
     return _gather("transfers", TRANSFERS, clients, start, end)
+
+
+def snapshots(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+    """The balances exchanges recorded themselves at the end of each day (Binance keeps a month), the
+    ``balances`` columns and ``taken_at``: ``toolkit.history.residual`` checks the ledger against them."""
+    return _gather("snapshots", SNAPSHOTS, clients, start, end)
 
 
 def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:

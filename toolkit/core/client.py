@@ -145,6 +145,16 @@ def class_for_status(status: int | None) -> type[ExchangeError]:
     return ExchangeError
 
 
+@dataclass(frozen=True)
+class Route:
+    """A way to an exchange: the transport, the base URL, the signer and the envelope of its answers."""
+
+    transport: Any
+    base_url: str
+    signer: Callable[[], Signer]
+    envelope: Envelope
+
+
 def backoff(attempt: int, retry_after: float | None) -> float:
     """Seconds to wait before retry ``attempt`` (0-based): what the exchange asked, else jittered doubling."""
     if retry_after is not None:
@@ -271,14 +281,19 @@ class Client:
             placed["query" if endpoint.place == "query" or default == "query" else "body"].update(extra)
         path = endpoint.path.format(**placed["path"]) if placed["path"] else endpoint.path
         query = [*endpoint.address.items(), *sorted((k, v) for k, v in placed["query"].items() if v is not None)]
-        call = Call(self.exchange, endpoint.name, endpoint.method, self.base_url, path, query)
+        route = self.route(endpoint)
+        call = Call(self.exchange, endpoint.name, endpoint.method, route.base_url, path, query)
         if placed["body"]:
             call.body = self._encode_body({k: v for k, v in placed["body"].items() if v is not None})
         if endpoint.signed:
-            signer = self.signer()
+            signer = route.signer()
             signer.sign(call, self._timestamp())
             signer.remember(call)
         return call
+
+    def route(self, endpoint: Endpoint) -> Route:
+        """Where ``endpoint`` goes: the client's transport, base URL and signer (Binance has two)."""
+        return Route(self.transport, self.base_url, self.signer, self.envelope)
 
     def _shown(self, endpoint: Endpoint, args: Mapping[str, Any]) -> dict[str, Any]:
         """What a refused call would have sent (no credential: nothing is signed)."""
@@ -311,13 +326,14 @@ class Client:
         attempt = 0
         resynced = False
         while True:
-            call = self.prepare(endpoint, args, extra)
-            call.on_reply = on_reply
             bans.check(self.exchange, endpoint.name)
             self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
+            # Signed after any wait for the rate limit: a timestamp must be fresh when it is sent.
+            call = self.prepare(endpoint, args, extra)
+            call.on_reply = on_reply
             call.deadline = deadline
             try:
-                reply = self.transport.send(call)
+                reply = self.route(endpoint).transport.send(call)
                 return self.unwrap(call, endpoint, reply, exact=exact)
             except MalformedResponse as err:
                 if endpoint.changes_state:
@@ -375,7 +391,7 @@ class Client:
         payload = decode_json(call, reply, exact=exact or self.exact_numbers)
         with self.reading(endpoint, payload):
             self._observe(call, endpoint, reply, payload)
-            envelope = endpoint.envelope or self.envelope
+            envelope = endpoint.envelope or self.route(endpoint).envelope
             if isinstance(payload, Mapping):
                 if succeeded(envelope, payload, reply):
                     if envelope.data is None:
@@ -388,11 +404,11 @@ class Client:
                     return payload.get(envelope.data)
             elif reply.ok and envelope.data is None:
                 return payload  # a bare list or value where the whole body is the payload
-            raise self.error(endpoint.name, payload, reply)
+            raise self.error(endpoint.name, payload, reply, envelope)
 
-    def error(self, endpoint: str, payload: Any, reply: Reply) -> ExchangeError:
+    def error(self, endpoint: str, payload: Any, reply: Reply, envelope: Envelope | None = None) -> ExchangeError:
         """The toolkit error for an answer that is not a success (kept as the exchange sent it)."""
-        envelope = self.envelope
+        envelope = envelope or self.envelope
         body = payload if isinstance(payload, Mapping) else {}
         raw_code = dotted(body, envelope.code) if envelope.code else None
         code = None if raw_code is None else str(raw_code)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 # The kinds of toolkit.unified; an exchange's mapping for a kind is the function of that name.
-KINDS = ("balances", "ledger", "deposits", "withdrawals", "transfers", "fee_rates")
+KINDS = ("balances", "ledger", "deposits", "withdrawals", "transfers", "fee_rates", "snapshots")
 
 
 def mappings(module: ModuleType) -> dict[str, Callable[..., pd.DataFrame]]:

@@ -4,7 +4,7 @@ Each endpoint declares its documented fields and their kind; this module turns t
 records into a frame with snake_case columns and real dtypes:
 
 * ``TIME``: epoch seconds or milliseconds (both occur, even within one exchange) ->
-  ``datetime64[ns, UTC]``;
+  ``datetime64[ns, UTC]``; ``UTC_TEXT``: the same from a written UTC time ("2019-10-12 11:12:02");
 * ``NUM``: numeric strings or JSON numbers -> ``float64``, or ``decimal.Decimal`` objects that
   keep every digit with ``exact=True``;
 * ``STR``: identifiers and labels -> pandas string dtype (integers sent as numbers are kept as
@@ -26,9 +26,12 @@ import numpy as np
 import pandas as pd
 
 TIME, NUM, STR, INT, BOOL, OBJ = "time", "num", "str", "int", "bool", "obj"
+# A UTC date and time written out ("2019-10-12 11:12:02"), as some exchanges send them.
+UTC_TEXT = "utc_text"
 
 _DTYPES = {
     TIME: "datetime64[ns, UTC]",
+    UTC_TEXT: "datetime64[ns, UTC]",
     NUM: "float64",
     STR: "str",
     INT: "Int64",
@@ -124,6 +127,12 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
         return _to_decimal(column) if exact else _to_float(column)
     if kind == TIME:
         return _to_time(column)
+    if kind == UTC_TEXT:
+        _refuse_containers(column, "a date and time")
+        try:
+            return pd.to_datetime(_blank_to_na(column), utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
+        except (ValueError, TypeError, OverflowError):
+            raise ConversionError(f"not a date and time: {excerpt(column.dropna().iloc[0])}") from None
     if kind == STR:
         if isinstance(column.dtype, pd.StringDtype):
             return column

@@ -112,6 +112,48 @@ class PageNumber:
 
 
 @dataclass(frozen=True)
+class Offset:
+    """Pages by offset: ``offset`` = records already read, until a page is short (Binance's wallet)."""
+
+    param: str
+    size_param: str
+    size: int
+
+    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+        offset = 0
+        for _ in range(MAX_PAGES):
+            records = extract(fetch({**params, self.param: offset, self.size_param: self.size}))
+            yield records
+            if len(records) < self.size:
+                return
+            offset += len(records)
+        raise PagingError(f"more than {MAX_PAGES} pages in one window")
+
+
+@dataclass(frozen=True)
+class FromId:
+    """Pages forward by id: ``param`` = the largest id seen + 1, oldest first (Binance ``fromId``)."""
+
+    param: str
+    id_field: str
+    size: int
+    size_param: str = "limit"
+
+    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+        start = 0
+        for number in range(1, MAX_PAGES + 1):
+            records = extract(fetch({**params, self.param: start, self.size_param: self.size}))
+            ids = [_integer(r.get(self.id_field), f"{self.id_field} of a record") for r in records]
+            if ids and min(ids) < start:
+                raise PagingError(f"page {number} is not newer than {self.param}={start} (ids from {min(ids)})")
+            yield records
+            if len(records) < self.size:
+                return
+            start = max(ids) + 1
+        raise PagingError(f"more than {MAX_PAGES} pages")
+
+
+@dataclass(frozen=True)
 class Window:
     """History served in windows no wider than ``max_span_ms``; ``default_lookback_ms`` back from the
     end when no start is given.

@@ -140,6 +140,8 @@ def dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
     """Each record once (by its id, or the whole row where records have no id), in time order."""
     if endpoint.id_field:
         frame = frame.drop_duplicates(subset=frames.snake_case(endpoint.id_field), keep="first")
+    elif frame.dtypes.map(pd.api.types.is_object_dtype).any():  # lists or objects: compare the rows' text
+        frame = frame[~frame.astype("str").duplicated(keep="first")]
     else:
         frame = frame.drop_duplicates(keep="first")
     if endpoint.time_field:

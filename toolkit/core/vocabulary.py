@@ -34,6 +34,8 @@ TRANSFERS = {
 FEES = {
     "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "fee": FLOAT, "type": TEXT,
 }  # fmt: skip
+# Balances as the exchange itself recorded them at ``taken_at`` (Binance's daily snapshots).
+SNAPSHOTS = {**BALANCES, "taken_at": UTC_TIME}
 FEE_RATES = {"exchange": TEXT, "account": TEXT, "symbol": TEXT, "maker": FLOAT, "taker": FLOAT, "source": TEXT}
 
 

@@ -29,8 +29,12 @@ from toolkit.exchanges.binance.auth import payload, verify
 from toolkit.exchanges.binance.endpoints import REQUEST_WEIGHT_PER_MINUTE
 from toolkit.sandbox.account import FEE_RATE, Account
 from toolkit.sandbox.base import demo_credentials
+from toolkit.sandbox.binance_rest import BinanceRestApp
+from toolkit.sandbox.server import HttpSandbox
 
-WEIGHTS = {"time": 1, "account.status": 20, "account.rateLimits.orders": 40}
+WEIGHTS = {"time": 1, "account.status": 20, "account.rateLimits.orders": 40, "myTrades": 20}
+# The markets of the sandbox (those of its fictional account's assets); any other is -1121.
+MARKETS = frozenset({"BTCUSDT", "ETHUSDT", "ETHBTC", "BNBUSDT", "BNBBTC"})
 DEFAULT_RECV_WINDOW = 5000
 STORY_PAUSE = 0.3
 
@@ -52,6 +56,8 @@ class BinanceSandbox:
     ) -> None:
         self.account = account
         self.keys: dict[str, Credentials] = {}
+        self.rest_app = BinanceRestApp(account)
+        self.rest = HttpSandbox(self.rest_app, lifetime=lifetime)
         self.issue(credentials or demo_credentials("binance"))
         self.story = story
         self.lifetime = lifetime
@@ -79,17 +85,25 @@ class BinanceSandbox:
         self._loop.run(send(), timeout=5)
 
     def issue(self, credentials: Credentials) -> None:
-        """Accept ``credentials`` from now on, as Binance does once a key is created."""
+        """Accept ``credentials`` from now on (here and on REST), as Binance does once a key is created."""
         self.keys[credentials.api_key] = credentials
+        self.rest_app.issue(credentials)
+
+    @property
+    def rest_url(self) -> str:
+        """The REST wallet endpoints (``/sapi``) of the same account."""
+        return self.rest.url
 
     def start(self) -> BinanceSandbox:
         self._loop = LoopThread("sandbox-binance")
         self._server = self._loop.run(self._serve(), timeout=5)
         port = self._server.sockets[0].getsockname()[1]
         self.url = f"ws://127.0.0.1:{port}/ws-api/v3"
+        self.rest.start()
         return self
 
     def stop(self) -> None:
+        self.rest.stop()
         if self._loop is not None and self._server is not None:
             self._server.close()
             with contextlib.suppress(TimeoutError):
@@ -145,6 +159,8 @@ class BinanceSandbox:
             refused = self._check(params)
             if refused is not None:
                 return {**refused, "rateLimits": limits}
+        if method == "myTrades":
+            return {**self.my_trades(params), "rateLimits": limits}
         handlers = {
             "time": lambda: {"serverTime": self.now_ms()},
             "account.status": lambda: self.account_status(bool(params.get("omitZeroBalances"))),
@@ -171,6 +187,29 @@ class BinanceSandbox:
         if stamp > self.now_ms() + 1000 or self.now_ms() - stamp > window:
             return error(400, -1021, "Timestamp for this request is outside of the recvWindow.")
         return None
+
+    def my_trades(self, params: dict[str, Any]) -> dict[str, Any]:
+        symbol = str(params.get("symbol") or "")
+        if symbol not in MARKETS:
+            return error(400, -1121, "Invalid symbol.")
+        start, end = params.get("startTime"), params.get("endTime")
+        if start is not None and end is not None and int(end) - int(start) > 24 * 3_600_000:
+            return error(400, -1127, "More than 24 hours between startTime and endTime.")
+        if params.get("fromId") is not None and (start is not None or end is not None):
+            return error(400, -1128, "Combination of optional parameters invalid.")
+        limit = min(int(params.get("limit") or 500), 1000)
+        from_id = int(params.get("fromId") or 0)
+        with self.account.lock:
+            fills = [t for t in self.account.trades if f"{t.base}USDT" == symbol and t.id >= from_id
+                     and (start is None or t.time >= int(start)) and (end is None or t.time <= int(end))]  # fmt: skip
+        rows = [
+            {"symbol": symbol, "id": t.id, "orderId": 10_000_000 + t.id, "orderListId": -1,
+             "price": f"{t.price:.8f}", "qty": f"{t.quantity:.8f}", "quoteQty": f"{t.quote_quantity:.8f}",
+             "commission": f"{t.fee:.8f}", "commissionAsset": t.fee_asset, "time": t.time,
+             "isBuyer": t.side == "buy", "isMaker": False, "isBestMatch": True}
+            for t in sorted(fills, key=lambda t: t.id)[:limit]
+        ]  # fmt: skip
+        return {"status": 200, "result": rows}
 
     def _subscribe(self) -> dict[str, int]:
         subscription = self._subscriptions

@@ -75,3 +75,25 @@ class BinanceWsAuth(Signer):
             params["recvWindow"] = self.recv_window
         params["signature"] = signature(self.credentials.api_secret, payload(params))
         call.params = list(params.items())
+
+
+class BinanceRestAuth(Signer):
+    """A signed REST request (BN-REST "SIGNED Endpoint security"): ``timestamp`` (and ``recvWindow``)
+    among the parameters, then ``signature`` of the percent-encoded query string and body, last;
+    the key in the ``X-MBX-APIKEY`` header."""
+
+    secret_headers = ("X-MBX-APIKEY",)
+    secret_params = ("signature",)
+    volatile_params = ("timestamp", "recvWindow")
+
+    def __init__(self, credentials: Credentials, *, recv_window: int | None = None, **options: Any) -> None:
+        super().__init__(credentials)
+        self.recv_window = recv_window
+
+    def sign(self, call: Call, timestamp_ms: int) -> None:
+        call.params = [(k, v) for k, v in call.params if k not in ("timestamp", "recvWindow", "signature")]
+        if self.recv_window is not None:
+            call.params.append(("recvWindow", self.recv_window))
+        call.params.append(("timestamp", timestamp_ms))
+        call.params.append(("signature", signature(self.credentials.api_secret, call.query + (call.body or ""))))
+        call.headers["X-MBX-APIKEY"] = self.credentials.api_key

@@ -5,9 +5,13 @@ Every method counts against the REQUEST_WEIGHT pool of 6000 a minute per IP, sha
 
 from __future__ import annotations
 
-from toolkit.core.endpoint import Endpoint, Envelope, Param
-from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
+from typing import Any
+
+from toolkit.core.endpoint import Endpoint, Envelope, Param, ms
+from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME, UTC_TEXT
+from toolkit.core.paging import FromId, Offset, Window
 from toolkit.core.ratelimit import Limit
+from toolkit.core.timeutil import DAY_MS
 
 PRODUCTION_URL = "wss://ws-api.binance.com:443/ws-api/v3"
 TESTNET_URL = "wss://ws-api.testnet.binance.vision/ws-api/v3"
@@ -48,4 +52,138 @@ UNSUBSCRIBE = _method(
     params={"subscription_id": Param("subscriptionId", required=True)},
     signed=False,
     docs=DOCS + "user-data-stream-requests",
+)
+
+# ----------------------------------------------------------------------------- history
+# Facts: binance/binance-spot-api-docs (web-socket-api.md, rest-api.md) and the wallet pages of
+# developers.binance.com (docs/reference-additions.md, part "Binance").
+
+MY_TRADES = _method(
+    "myTrades",
+    20,
+    {
+        "symbol": STR,
+        "id": STR,
+        "orderId": STR,
+        "orderListId": STR,
+        "price": NUM,
+        "qty": NUM,
+        "quoteQty": NUM,
+        "commission": NUM,
+        "commissionAsset": STR,
+        "time": TIME,
+        "isBuyer": BOOL,
+        "isMaker": BOOL,
+        "isBestMatch": BOOL,
+    },
+    params={"symbol": Param("symbol", required=True)},
+    # fromId walks a symbol's whole history oldest first, 1000 a request; it cannot be combined
+    # with a time range (whose span is at most 24 hours), so the range is applied to what comes back.
+    paging=FromId("fromId", "id", 1000),
+    id_field="id",
+    time_field="time",
+    docs=DOCS + "account-requests#account-trade-history-user_data",
+)
+
+REST_URL = "https://api.binance.com"
+REST_DOCS = "https://developers.binance.com/docs/wallet/"
+# Binance's /sapi limits: per minute, 12,000 weight per IP and 180,000 per UID, each endpoint its own.
+REST_ENVELOPE = Envelope(code="code", message=("msg",), data=None)
+REST_TIME = Endpoint("GET", "/api/v3/time", {"serverTime": TIME}, signed=False, one=True)
+NINETY_DAYS = 90 * DAY_MS - 1  # "the span must be less than 90 days"
+
+
+def _sapi(path: str, per: str, weight: int, columns: dict[str, str], **kw: Any) -> Endpoint:
+    limit = Limit(f"binance:sapi:{path}", 12_000 if per == "ip" else 180_000, 60.0, weight)
+    return Endpoint("GET", path, columns, limits=(limit,), envelope=REST_ENVELOPE, **kw)
+
+
+TRANSACTION_TIME = {"start_time": Param("startTime", ms), "end_time": Param("endTime", ms)}
+DEPOSIT_HISTORY = _sapi(
+    "/sapi/v1/capital/deposit/hisrec",
+    "ip",
+    1,
+    {
+        "id": STR,
+        "amount": NUM,
+        "coin": STR,
+        "network": STR,
+        "status": INT,
+        "address": STR,
+        "addressTag": STR,
+        "txId": STR,
+        "insertTime": TIME,
+        "completeTime": TIME,
+        "transferType": INT,
+        "confirmTimes": STR,
+        "unlockConfirm": INT,
+        "walletType": INT,
+        "travelRuleStatus": INT,
+    },
+    params={"asset": Param("coin"), **TRANSACTION_TIME},
+    paging=Offset("offset", "limit", 1000),
+    window=Window(NINETY_DAYS, NINETY_DAYS),
+    id_field="id",
+    time_field="insertTime",
+    docs=REST_DOCS + "capital/deposite-history",
+)
+WITHDRAW_HISTORY = _sapi(
+    "/sapi/v1/capital/withdraw/history",
+    "uid",
+    18_000,
+    {
+        "id": STR,
+        "amount": NUM,
+        "transactionFee": NUM,
+        "coin": STR,
+        "status": INT,
+        "address": STR,
+        "txId": STR,
+        "applyTime": UTC_TEXT,
+        "network": STR,
+        "transferType": INT,
+        "withdrawOrderId": STR,
+        "info": STR,
+        "confirmNo": INT,
+        "walletType": INT,
+        "txKey": STR,
+        "completeTime": UTC_TEXT,
+    },
+    params={"asset": Param("coin"), **TRANSACTION_TIME},
+    paging=Offset("offset", "limit", 1000),
+    window=Window(NINETY_DAYS, NINETY_DAYS),
+    id_field="id",
+    time_field="applyTime",
+    docs=REST_DOCS + "capital/withdraw-history",
+)
+ACCOUNT_SNAPSHOT = _sapi(
+    "/sapi/v1/accountSnapshot",
+    "ip",
+    2400,
+    {"updateTime": TIME, "type": STR, "totalAssetOfBtc": NUM, "asset": STR, "free": NUM, "locked": NUM},
+    fixed={"type": "SPOT", "limit": 30},
+    params=TRANSACTION_TIME,
+    records=("snapshotVos",),
+    # "The query time period must be less then 30 days"; "within the last one month only".
+    window=Window(30 * DAY_MS - 1, 30 * DAY_MS - 1),
+    time_field="updateTime",
+    docs=REST_DOCS + "account/daily-account-snapshoot",
+)
+DUST_LOG = _sapi(
+    "/sapi/v1/asset/dribblet",
+    "ip",
+    1,
+    {
+        "operateTime": TIME,
+        "transId": STR,
+        "fromAsset": STR,
+        "amount": NUM,
+        "transferedAmount": NUM,
+        "serviceChargeAmount": NUM,
+        "targetAsset": STR,
+    },
+    params=TRANSACTION_TIME,
+    records=("userAssetDribblets",),
+    explode="userAssetDribbletDetails",
+    docs=REST_DOCS + "asset/dust-log",
 )
