@@ -6,6 +6,7 @@ Every error the toolkit raises on purpose is a ``ToolkitError``::
     ├── ConfigurationError          bad arguments or missing credentials, caught before sending
     ├── ConfirmationRequired        a money-moving call made without ``confirm=True``
     ├── EndpointRetired             the exchange removed the endpoint and nothing can stand in
+    ├── OutOfReach                  the exchange serves no more of this history than it says
     ├── TransportError              no usable answer arrived
     │   ├── NetworkError            connection refused, reset, DNS, TLS
     │   ├── RequestTimeout          connect or read timeout
@@ -53,6 +54,7 @@ __all__ = [
     "MalformedResponse",
     "NetworkError",
     "NotRecorded",
+    "OutOfReach",
     "PermissionDenied",
     "RateLimited",
     "RequestTimeout",
@@ -81,6 +83,11 @@ class EndpointRetired(ToolkitError):
         self.replacement = replacement
         text = f"{exchange}: {method} is retired by the exchange; use {replacement} instead."
         super().__init__(f"{text} {detail}".strip())
+
+
+class OutOfReach(ToolkitError):
+    """The exchange does not serve this part of a history (KuCoin's HF ledger: the last 3 days);
+    nothing was returned rather than a history without it. The message says what can be had."""
 
 
 class ConfirmationRequired(ToolkitError):

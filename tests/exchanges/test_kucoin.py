@@ -46,7 +46,8 @@ def is_str(series: pd.Series) -> bool:
 
 @pytest.fixture
 def kucoin(make_client):
-    return make_client("kucoin")
+    # A classic account: the HF ledger has tests of its own (test_kucoin_hf.py).
+    return make_client("kucoin", hf=False)
 
 
 class FakeTime:

@@ -15,9 +15,9 @@ from toolkit.core.endpoint import Endpoint, new_client_order_id
 from toolkit.core.http import Call, Reply, param_text, retry_after_seconds
 from toolkit.core.paging import PageNumber
 from toolkit.core.redact import get_logger
-from toolkit.core.timeutil import TimeLike, now_ms, to_ms
+from toolkit.core.timeutil import DAY_MS, TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
-from toolkit.errors import ConfigurationError
+from toolkit.errors import ConfigurationError, MalformedResponse, OutOfReach
 from toolkit.exchanges.kucoin import endpoints as ep
 from toolkit.exchanges.kucoin.auth import KEY_VERSIONS, KucoinAuth
 from toolkit.exchanges.kucoin.errors import ERRORS
@@ -33,6 +33,8 @@ class KucoinClient(RestClient):
     Amounts are ``float64``; pass ``exact=True`` to get ``decimal.Decimal`` values with every
     digit KuCoin sent. ``key_version`` is the API key's version shown in KuCoin's API
     management (2 or 3; KuCoin's own SDK sends 3); both sign the passphrase with the secret.
+    ``hf``: whether the account trades in a high-frequency (HF) trade account, whose ledger is
+    another endpoint; None asks KuCoin once (``is_hf_account``).
     """
 
     exchange = "kucoin"
@@ -43,7 +45,10 @@ class KucoinClient(RestClient):
     server_time = ep.SERVER_TIME
     server_time_field = None
 
-    def __init__(self, credentials: Credentials | None = None, *, key_version: int | str = 3, **options: Any) -> None:
+    def __init__(
+        self, credentials: Credentials | None = None, *, key_version: int | str = 3, hf: bool | None = None,
+        **options: Any,
+    ) -> None:  # fmt: skip
         if str(key_version) not in KEY_VERSIONS:
             raise ConfigurationError(
                 f"KuCoin key_version must be 2 or 3, got {key_version!r} (version 1 keys sent the passphrase "
@@ -51,6 +56,7 @@ class KucoinClient(RestClient):
             )
         super().__init__(credentials, **options)
         self.key_version = str(key_version)
+        self.hf = hf
 
     # ----------------------------------------------------------------- hooks
 
@@ -122,11 +128,14 @@ class KucoinClient(RestClient):
         cheap authenticated read (``GET /api/v2/user-info``). Its success shows the key works and
         holds KuCoin's "General" (read) permission; trade and withdrawal permissions, the account
         id and the IP whitelist are not documented anywhere a key can read them, so they are None.
+        ``attrs["hf_trade_account"]`` says whether the account trades in an HF trade account.
         """
         self.get_account_summary()
-        return key_summary(
+        summary = key_summary(
             self.exchange, account=None, permissions=["General"], can_trade=None, can_withdraw=None, ip_whitelist=None
         )
+        summary.attrs["hf_trade_account"] = self.is_hf_account()
+        return summary
 
     def get_accounts(
         self,
@@ -166,7 +175,11 @@ class KucoinClient(RestClient):
 
         Fetches every page (500 a request) of every 24-hour window in ``[start_time, end_time]``
         (default: the last 24 hours), several windows at once within the rate limit, oldest
-        first, each record once. KuCoin keeps one year of ledger. ``asset`` is one currency or up
+        first, each record once. KuCoin keeps one year of ledger. An account with a
+        high-frequency (HF) trade account gets that ledger too (``/api/v1/hf/accounts/ledgers``,
+        whose ``balance`` is real), in the same frame; KuCoin serves it for the last 3 days only, so
+        an older range raises ``OutOfReach`` rather than leaving it out. ``attrs["coverage"]``
+        says which account types it covers. ``asset`` is one currency or up
         to ten; ``biz_type`` is e.g. ``"DEPOSIT"``, ``"TRADE_EXCHANGE"``, ``"TRANSFER"``.
         ``current_page`` fetches only that page, in one request, as KuCoin sends it (newest
         first; ``df.attrs["page"]`` has KuCoin's totals); ``page_size`` is 10 to 500.
@@ -176,7 +189,41 @@ class KucoinClient(RestClient):
             log.warning("kucoin keeps one year of ledger; older windows come back empty or are refused")
         args = {"asset": asset, "direction": direction, "biz_type": biz_type, "start_time": start_time,
                 "end_time": end_time}  # fmt: skip
-        return self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
+        if current_page is not None:  # one page of the classic ledger, as KuCoin sends it
+            return self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
+        hf = self.is_hf_account()
+        if hf:
+            reach = now_ms() - ep.HF_LEDGER_REACH_MS
+            end_ms = to_ms(end_time, "end_time") if end_time is not None else now_ms()
+            start_ms = to_ms(start_time, "start_time") if start_time is not None else end_ms - DAY_MS
+            if start_ms < reach:
+                raise OutOfReach(
+                    f"kucoin: this account trades in a high-frequency (HF) trade account, whose ledger KuCoin "
+                    f"serves for the last 3 days only (from {ms_to_timestamp(reach)}); the range starts at "
+                    f"{ms_to_timestamp(start_ms)}. Ask for the last 3 days, or pass hf=False to tk.connect for the "
+                    "classic accounts alone; tk.sync keeps the HF ledger as it goes."
+                )
+        classic = self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
+        coverage = classic.attrs["coverage"]
+        if not hf:
+            coverage["account_types"] = ["classic"]
+            return classic
+        fast = self.history(ep.HF_LEDGERS, args, exact=exact)
+        merged = pd.concat([classic, fast], ignore_index=True).sort_values("created_at", kind="stable")
+        merged = merged.reset_index(drop=True)
+        merged.attrs = {**classic.attrs, "coverage": {**coverage, "account_types": ["classic", "trade_hf"],
+                        "pages": coverage["pages"] + fast.attrs["coverage"]["pages"]}}  # fmt: skip
+        return merged
+
+    def is_hf_account(self) -> bool:
+        """Whether the account trades in a high-frequency (HF) trade account (``GET
+        /api/v1/hf/accounts/opened``); asked once per client, or as ``hf=`` said."""
+        if self.hf is None:
+            opened = self.call(ep.HF_OPENED)
+            if not isinstance(opened, bool):
+                raise MalformedResponse(self.exchange, ep.HF_OPENED.name, message=f"not true or false: {opened!r}")
+            self.hf = opened
+        return self.hf
 
     def get_account_ledger(
         self,

@@ -11,7 +11,7 @@ from typing import Any
 
 from toolkit.core.endpoint import Endpoint, Envelope, Param, joined, ms, new_client_order_id, positive, upper
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
-from toolkit.core.paging import FanOut, PageNumber, Window
+from toolkit.core.paging import Cursor, FanOut, PageNumber, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import DAY_MS
 from toolkit.errors import ConfigurationError
@@ -490,4 +490,44 @@ RISK_LIMIT_ISOLATED = replace(
             for side in ("base", "quote")
         },
     },
+)
+
+
+# ----------------------------------------------------------------------------- HF trade accounts
+# Facts: KuCoin's OpenAPI spec (kucoin-universal-sdk, openapi-account-account.json) and docs-new
+# api-3470122 (docs/reference-additions.md, part "KuCoin HF").
+
+# "You can only obtain data from within a 3 * 24 hour time range (i.e., from 3 * 24 hours ago up to now)."
+HF_LEDGER_REACH_MS = 3 * DAY_MS
+HF_OPENED = _endpoint("GET", "/api/v1/hf/accounts/opened", SPOT, 30, {"opened": BOOL}, "api-3470120")
+HF_LEDGERS = _endpoint(
+    "GET",
+    "/api/v1/hf/accounts/ledgers",
+    SPOT,
+    2,
+    {
+        "id": STR,
+        "currency": STR,
+        "amount": NUM,
+        "fee": NUM,
+        "tax": NUM,
+        "balance": NUM,
+        "accountType": STR,
+        "bizType": STR,
+        "direction": STR,
+        "createdAt": TIME,
+        "context": STR,
+    },
+    "api-3470122",
+    params={
+        "asset": Param("currency", joined),
+        "direction": Param("direction"),
+        "biz_type": Param("bizType"),
+        **TIME_RANGE,
+    },
+    # Newest first; lastId returns the rows older than that id, 200 at most.
+    paging=Cursor("lastId", "id", 200),
+    window=Window(HF_LEDGER_REACH_MS, HF_LEDGER_REACH_MS),
+    id_field="id",
+    time_field="createdAt",
 )

@@ -5,9 +5,9 @@ balances
     holds, total = balance, time = when fetched (KuCoin sends none).
 ledger
     ``get_account_ledgers()``; account = account_type in lower case, time = created_at, amount =
-    amount signed by direction (out is negative), fee in the entry's currency; balance is NaN:
-    KuCoin documents this endpoint's ``balance`` as deprecated, "no actual use" (its example sends
-    "0"), so it cannot check the ledger. type from biz_type (…deposit…, …withdraw…,
+    amount signed by direction (out is negative), fee in the entry's currency; balance is the HF
+    trade account's running balance, and NaN for the classic accounts: KuCoin documents their
+    ``balance`` as deprecated, "no actual use" (its example sends "0"). type from biz_type (…deposit…, …withdraw…,
     …exchange/trade…, …transfer…), raw_type = biz_type.
 transfers
     the ledger's transfer entries, an out and an in entry of the same currency, amount and time
@@ -52,7 +52,8 @@ def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.Data
     sign = df["direction"].map({"in": 1.0, "out": -1.0}).astype("float64")  # float also when empty
     return pd.DataFrame(
         {"account": df["account_type"].str.lower(), "time": df["created_at"], "id": df["id"],
-         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign, "balance": np.nan,
+         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign,
+         "balance": df["balance"].where(df["account_type"] == "TRADE_HF") if "balance" in df else np.nan,
          "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
          "type": df["biz_type"].map(ledger_type), "raw_type": df["biz_type"]}
     )  # fmt: skip
