@@ -32,6 +32,9 @@ class BitgetLike:
             "fees": 0.0,
         }
 
+    def is_uta(self) -> bool:
+        return False
+
     def get_bills(self, start_time=None, end_time=None):
         start, end = pd.Timestamp(start_time or T0), pd.Timestamp(end_time)
         start = start if start.tzinfo else start.tz_localize("UTC")

@@ -9,7 +9,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import errors
-from toolkit.core.paging import Cursor, PageNumber, PagingError, split_windows
+from toolkit.core.paging import Cursor, NextCursor, PageNumber, PagingError, split_windows
 from toolkit.core.ratelimit import Limit, RateLimiter
 from toolkit.core.redact import get_logger, redact_text, redact_url, register_secret
 from toolkit.core.timeutil import DAY_MS, to_ms
@@ -75,6 +75,28 @@ def test_cursor_refuses_an_exchange_that_ignores_it():
     with pytest.raises(PagingError, match="page 2 is not older than idLessThan=4"):
         next(pages)
     assert calls[1]["idLessThan"] == 4
+
+
+def test_next_cursor_follows_the_answers_cursor_and_refuses_one_handed_back_twice():
+    answers = iter([{"list": [1, 2], "cursor": "a"}, {"list": [3, 4], "cursor": "b"}, {"list": [5, 6], "cursor": "a"}])
+    calls = []
+
+    def fetch(query):
+        calls.append(query.get("cursor"))
+        return next(answers)
+
+    pages = NextCursor("cursor", "cursor", 2).pages(fetch, {}, lambda d: d["list"])
+    assert next(pages) == [1, 2] and next(pages) == [3, 4] and next(pages) == [5, 6]
+    with pytest.raises(PagingError, match="page 3 hands back cursor 'a' again"):
+        next(pages)
+    assert calls == [None, "a", "b"]
+
+
+def test_next_cursor_stops_on_a_short_page_or_an_empty_cursor():
+    short = NextCursor("cursor", "cursor", 2).pages(lambda q: {"list": [1], "cursor": "x"}, {}, lambda d: d["list"])
+    assert list(short) == [[1]]
+    empty = NextCursor("cursor", "cursor", 2).pages(lambda q: {"list": [1, 2], "cursor": ""}, {}, lambda d: d["list"])
+    assert list(empty) == [[1, 2]]
 
 
 def test_page_number_reads_total_pages():

@@ -44,6 +44,7 @@ from toolkit.errors import (
     ExchangeUnavailable,
     InvalidRequest,
     MalformedResponse,
+    NotRecorded,
     PermissionDenied,
     RateLimited,
     ToolkitError,
@@ -345,6 +346,8 @@ class Client:
                 log.warning("%s rejected the timestamp (%s); resyncing the clock once", self.exchange, err.code)
                 self.clock.resync()
                 resynced = True
+            except NotRecorded:
+                raise  # a recording that is missing stays missing: no retry
             except (RateLimited, ExchangeUnavailable, TransportError) as err:
                 retry_after = getattr(err, "retry_after", None)
                 if isinstance(err, RateLimited):

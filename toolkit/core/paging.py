@@ -154,6 +154,36 @@ class FromId:
 
 
 @dataclass(frozen=True)
+class NextCursor:
+    """Pages by a cursor the answer carries (``field`` beside the records), passed back as ``param``
+    until a page is short or the cursor comes back empty (Bitget's v3 ``cursor``)."""
+
+    param: str
+    field: str
+    size: int
+    size_param: str = "limit"
+
+    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+        cursor: Any = None
+        seen: set[str] = set()
+        for number in range(1, MAX_PAGES + 1):
+            query = {**params, self.size_param: self.size}
+            if cursor is not None:
+                query[self.param] = cursor
+            data = fetch(query)
+            records = extract(data)
+            yield records
+            following = data.get(self.field) if isinstance(data, Mapping) else None
+            if len(records) < self.size or following in (None, ""):
+                return
+            if str(following) in seen:
+                raise PagingError(f"page {number} hands back cursor {following!r} again")
+            seen.add(str(following))
+            cursor = following
+        raise PagingError(f"more than {MAX_PAGES} pages in one window")
+
+
+@dataclass(frozen=True)
 class Window:
     """History served in windows no wider than ``max_span_ms``; ``default_lookback_ms`` back from the
     end when no start is given.

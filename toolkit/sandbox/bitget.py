@@ -39,6 +39,8 @@ class BitgetApp(ExchangeApp):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.transfer_ids: dict[str, str] = {}
+        # A unified trading account: the v3 endpoints answer, the classic ones refuse (and back).
+        self.uta = False
         for endpoint, handler in (
             (ep.SERVER_TIME, self.server_time),
             (ep.ACCOUNT_INFO, self.account_info),
@@ -54,8 +56,21 @@ class BitgetApp(ExchangeApp):
             (ep.CANCEL_WITHDRAWAL, self.cancel_withdrawal),
             (ep.TRANSFER, self.transfer),
             (ep.SUBACCOUNT_TRANSFER, lambda r, p: self.refuse(400, "40014", "Incorrect permissions")),
+            (ep.UTA_ASSETS, self.uta_assets),
+            (ep.FINANCIAL_RECORDS, self.financial_records),
+            (ep.UTA_DEPOSIT_RECORDS, lambda r, p: self.uta_wallet(r, "deposit")),
+            (ep.UTA_WITHDRAWAL_RECORDS, lambda r, p: self.uta_wallet(r, "withdrawal")),
         ):
             self.route(endpoint, handler)
+
+    def handle(self, request: Request) -> Response:
+        v3, signed = request.path.startswith("/api/v3/"), not request.path.startswith("/api/v2/public/")
+        if signed and v3 != self.uta:
+            # Public clients report these codes live; their wording here is the sandbox's own (UNCONFIRMED).
+            code, mode = ("40084", "Classic Account") if v3 else ("40085", "Unified Trading Account")
+            return Response(400, {"code": code, "msg": f"the key's account is in {mode} mode", "data": None,
+                                  "requestTime": self.now_ms()})  # fmt: skip
+        return super().handle(request)
 
     # ----------------------------------------------------------------- envelope and checks
 
@@ -195,6 +210,64 @@ class BitgetApp(ExchangeApp):
         if not request.query.get("symbol"):
             self.refuse(400, "40019", "Parameter symbol cannot be empty")
         return self.ok({"makerFeeRate": str(FEE_RATE), "takerFeeRate": str(FEE_RATE)})
+
+    # ----------------------------------------------------------------- unified trading account
+
+    def uta_assets(self, request: Request, path: dict[str, str]) -> Response:
+        with self.account.lock:
+            held = [(asset, total) for (name, asset), total in sorted(self.account.balances.items())
+                    if name == "spot" and total > 0]  # fmt: skip
+        assets = [{"coin": a, "equity": text(t), "usdValue": "0", "balance": text(t), "available": text(t),
+                   "debt": "0", "locked": "0"} for a, t in held]  # fmt: skip
+        return self.ok({"accountEquity": "0", "usdtEquity": "0", "btcEquity": "0", "unrealisedPnl": "0",
+                        "usdtUnrealisedPnl": "0", "btcUnrealizedPnl": "0", "effEquity": "0", "mmr": "0",
+                        "imr": "0", "mgnRatio": "0", "positionMgnRatio": "0", "assets": assets})  # fmt: skip
+
+    def financial_records(self, request: Request, path: dict[str, str]) -> Response:
+        q = request.query
+        if q.get("category") not in ("SPOT", "MARGIN", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES", "OTHER"):
+            self.refuse(400, "40019", "Parameter category cannot be empty")
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=30 * DAY_MS, max_ms=30 * DAY_MS)
+        lo = max(lo, self.now_ms() - 90 * DAY_MS)  # "within the last 90 days"
+        size = self.integer(request, "limit", 100, 1, 100)
+        types = {("trade", True): "ORDER_DEALT_IN", ("trade", False): "ORDER_DEALT_OUT", ("transfer", True):
+                 "TRANSFER_IN", ("transfer", False): "TRANSFER_OUT", ("deposit", True): "DEPOSIT",
+                 ("withdrawal", False): "WITHDRAW"}  # fmt: skip
+        with self.account.lock:
+            rows = [
+                {"category": "SPOT", "id": str(1_300_000_000_000_000 + e.id), "symbol": "", "coin": e.asset,
+                 "type": types.get((e.kind, e.amount > 0), "OTHER"), "amount": text(e.amount), "fee": text(-e.fee),
+                 "balance": text(e.balance), "ts": str(e.time)}
+                for e in reversed(self.account.entries)
+                if q["category"] == "SPOT" and e.account == "spot" and lo <= e.time <= hi
+                and q.get("coin", e.asset).upper() == e.asset
+            ]  # fmt: skip
+        if q.get("cursor"):
+            rows = [r for r in rows if int(r["id"]) < int(q["cursor"])]
+        page = rows[:size]
+        return self.ok({"list": page, "cursor": page[-1]["id"] if len(page) == size else ""})
+
+    def uta_wallet(self, request: Request, kind: str) -> Response:
+        q = request.query
+        if not q.get("startTime") or not q.get("endTime"):
+            self.refuse(400, "40019", "Parameter startTime cannot be empty")
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=30 * DAY_MS, max_ms=None)
+        size = self.integer(request, "limit", 20, 1, 100)
+        with self.account.lock:
+            rows = []
+            for t in reversed(self.account.transactions):
+                if t.kind == kind and lo <= t.time <= hi and q.get("coin", t.asset).upper() == t.asset:
+                    row = {"orderId": self.order_id(t.id), "recordId": t.txid, "coin": t.asset.lower(),
+                           "type": "deposit" if kind == "deposit" else "withdraw", "dest": "on_chain",
+                           "size": text(t.amount), "status": "success", "fromAddress": "",
+                           "toAddress": t.address, "chain": t.chain, "createdTime": str(t.time),
+                           "updatedTime": str(t.time + 600_000)}  # fmt: skip
+                    if kind == "withdrawal":
+                        row.update({"clientOid": t.client_id, "fee": text(t.fee), "confirm": "12", "tag": ""})
+                    rows.append(row)
+        if q.get("cursor"):
+            rows = [r for r in rows if int(r["orderId"]) < int(q["cursor"])]
+        return self.ok(rows[:size])
 
     # ----------------------------------------------------------------- writes
 

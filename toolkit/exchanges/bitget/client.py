@@ -10,12 +10,13 @@ from typing import Any, Literal
 import pandas as pd
 
 from toolkit.core.client import RestClient
-from toolkit.core.timeutil import TimeLike
+from toolkit.core.credentials import Credentials
+from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
-from toolkit.errors import ConfigurationError
+from toolkit.errors import ConfigurationError, InvalidRequest, OutOfReach
 from toolkit.exchanges.bitget import endpoints as ep
 from toolkit.exchanges.bitget.auth import BitgetAuth
-from toolkit.exchanges.bitget.errors import ERRORS
+from toolkit.exchanges.bitget.errors import CLASSIC_ACCOUNT, ERRORS
 
 # Authority codes (Get-Account-Info): "*ow" codes are read/write; "wwow" is withdrawal write.
 TRADE_AUTHORITIES = frozenset({"trade", "stow", "smow", "coow", "cpow"})
@@ -30,7 +31,9 @@ class BitgetClient(RestClient):
     """Bitget spot account (API v2). Every method returns a ``pandas.DataFrame``.
 
     Amounts are ``float64``; pass ``exact=True`` to get ``decimal.Decimal`` values with every
-    digit Bitget sent. RSA keys: pass the PEM private key as ``api_secret``.
+    digit Bitget sent. RSA keys: pass the PEM private key as ``api_secret``. ``uta``: whether the
+    key's account is a unified trading account (UTA, API v3), whose balances and records are other
+    endpoints; None asks Bitget once (``is_uta``), True or False says so.
     """
 
     exchange = "bitget"
@@ -39,6 +42,85 @@ class BitgetClient(RestClient):
     envelope = ep.ENVELOPE
     errors = ERRORS
     server_time = ep.SERVER_TIME
+
+    def __init__(self, credentials: Credentials | None = None, *, uta: bool | None = None, **options: Any) -> None:
+        super().__init__(credentials, **options)
+        self.uta = uta
+
+    def is_uta(self) -> bool:
+        """Whether the account is a unified trading account: a v3 read succeeds (Bitget answers a
+        classic account's key there with 40084); asked once per client, or as ``uta=`` said."""
+        if self.uta is None:
+            try:
+                self.call(ep.UTA_ASSETS)
+            except InvalidRequest as err:
+                if err.code != CLASSIC_ACCOUNT:
+                    raise
+                self.uta = False
+            else:
+                self.uta = True
+        return self.uta
+
+    # ----------------------------------------------------------------- unified trading account (v3)
+
+    def get_uta_assets(self, *, exact: bool = False) -> pd.DataFrame:
+        """A UTA's assets (``GET /api/v3/account/assets``, non-zero only): ``coin``, ``equity``,
+        ``usd_value``, ``balance``, ``available``, ``debt``, ``locked``, and the account's totals
+        repeated on each row (``account_equity``, ``usdt_equity``, ``btc_equity``, ``eff_equity``,
+        ``unrealised_pnl``, ``mmr``, ``imr``, ``mgn_ratio``, ...)."""
+        return self.request(ep.UTA_ASSETS, exact=exact)
+
+    def get_financial_records(
+        self,
+        category: Literal["SPOT", "MARGIN", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"] = "SPOT",
+        asset: str | None = None,
+        kind: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A UTA's ledger (``GET /api/v3/account/financial-records``): ``id``, ``category``, ``symbol``,
+        ``coin``, ``type`` (``kind`` filters it: ``ORDER_DEALT_IN``, ``TRANSFER_IN``, ...),
+        ``amount``, ``fee``, ``balance`` (after), ``ts``. Every page (``cursor``) of every 30-day
+        window; Bitget serves the last 90 days only, so an older range raises ``OutOfReach``."""
+        reach = now_ms() - ep.UTA_RECORDS_REACH_MS
+        if start_time is not None and to_ms(start_time, "start_time") < reach:
+            raise OutOfReach(
+                f"bitget: a unified trading account's financial records go back 90 days (to "
+                f"{ms_to_timestamp(reach)}); the range starts at {start_time}. Ask for the last 90 days; "
+                "tk.sync keeps them as it goes."
+            )
+        args = {"category": category, "asset": asset, "kind": kind, "start_time": start_time, "end_time": end_time}
+        return self.history(ep.FINANCIAL_RECORDS, args, exact=exact)
+
+    def get_uta_deposit_records(
+        self,
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A UTA's deposits (``GET /api/v3/account/deposit-records``): ``order_id``, ``record_id``,
+        ``coin``, ``size``, ``status``, ``chain``, ``to_address``, ``created_time``, ... every page of
+        every 30-day window (default: the last 30 days)."""
+        return self.history(ep.UTA_DEPOSIT_RECORDS, {"asset": asset, "start_time": start_time, "end_time": end_time},
+                            exact=exact)  # fmt: skip
+
+    def get_uta_withdrawal_records(
+        self,
+        asset: str | None = None,
+        client_order_id: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A UTA's withdrawals (``GET /api/v3/account/withdrawal-records``): as deposits, with ``fee``
+        and ``client_oid``."""
+        args = {"asset": asset, "client_order_id": client_order_id, "start_time": start_time, "end_time": end_time}
+        return self.history(ep.UTA_WITHDRAWAL_RECORDS, args, exact=exact)
 
     # ----------------------------------------------------------------- account
 

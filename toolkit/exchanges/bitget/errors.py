@@ -34,9 +34,13 @@ ERRORS = ErrorTable(
         **dict.fromkeys(("40013", "40014", "40016", "40018", "40021", "40038"), PermissionDenied),
         **dict.fromkeys(("40007", "40017", "40019", "40704", "40705", "40707", "43111"), InvalidRequest),
         "40015": ExchangeUnavailable,
+        # A key of the other account mode: a classic account on a v3 (UTA) endpoint (40084), a
+        # unified one on a classic endpoint (40085). Seen by public clients, UNCONFIRMED in Bitget's list.
+        **dict.fromkeys(("40084", "40085"), InvalidRequest),
         "43012": InsufficientFunds,
         "429": RateLimited,
     },
     # "Request timestamp expired" and "invalid ACCESS-TIMESTAMP".
     timestamp=frozenset({"40004", "40008"}),
 )
+CLASSIC_ACCOUNT = "40084"
