@@ -249,11 +249,11 @@ class FakeCoinW:
 def test_clients_are_fetched_once_and_failures_are_shown_not_raised(balances):
     coinw = FakeCoinW()
     board = tk.widgets.dashboard([coinw], "2025-01-01", "2025-03-31")
-    assert coinw.calls == 2
-    assert board.status.value.split("<br>")[:2] == [
-        "Fetched 2 balance rows from coinw.",
-        "Fetched 0 ledger entries from no exchange; coinw has no ledger (use tk.store snapshots).",
-    ]
+    assert coinw.calls == 4  # balances; for the ledger, balances and history; for withdrawals, history
+    assert board.status.value.split("<br>")[0] == "Fetched 2 balance rows from coinw."
+    assert "Ledger failed for coinw (NetworkError: coinw POST /api/v1/private: connection reset)" in (
+        board.status.value
+    )
     assert "Withdrawals failed for coinw (NetworkError: coinw POST /api/v1/private: connection reset)" in (
         board.status.value
     )
@@ -263,9 +263,9 @@ def test_clients_are_fetched_once_and_failures_are_shown_not_raised(balances):
 
     board.assets.value = ("BTC",)
     board.period.value = "D"
-    assert coinw.calls == 2  # the controls never fetch
+    assert coinw.calls == 4  # the controls never fetch
     board.refresh_button.click()
-    assert coinw.calls == 4
+    assert coinw.calls == 8
 
     snapshots = balances.assign(exchange="coinw")
     board = tk.widgets.dashboard(coinw, snapshots=snapshots)
@@ -291,7 +291,7 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     board = tk.widgets.dashboard(start=DEMO_RANGE[0], end=DEMO_RANGE[1])
     assert "Not connected" not in board.status.value
     assert {"binance", "bitget", "coinw", "kucoin"} <= set(board.balances["exchange"])
-    assert set(board.ledger["exchange"]) == {"binance", "bitget", "kucoin"} and len(board.ledger) > 500
+    assert set(board.ledger["exchange"]) == {"binance", "bitget", "coinw", "kucoin"} and len(board.ledger) > 500
     assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE
     first, last = (pd.Timestamp(d, tz="UTC") for d in DEMO_RANGE)

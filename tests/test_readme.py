@@ -38,7 +38,8 @@ def test_every_readme_block_runs_in_demo_mode(tmp_path, monkeypatch, capsys):
         tk.demo(False)
     # The tour's frames come from the sandboxes' one account per exchange.
     ledger, balances = namespace["ledger"], namespace["balances"]
-    assert set(ledger["exchange"]) == {"binance", "bitget", "kucoin"} and set(balances["exchange"]) == set(tk.EXCHANGES)
+    assert set(ledger["exchange"]) == set(balances["exchange"]) == set(tk.EXCHANGES)
+    assert set(namespace["fees"]["exchange"]) == set(tk.EXCHANGES)  # every exchange's fees, CoinW's too
     assert isinstance(namespace["bills"], pd.DataFrame) and namespace["bills"].attrs["coverage"]["complete"]
     assert "'path': '/api/v2/spot/wallet/withdrawal'" in capsys.readouterr().out  # what the refused call showed
     assert (tmp_path / "ledger.parquet").exists() and (tmp_path / "accounts.db").exists()

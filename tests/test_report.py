@@ -30,7 +30,9 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     html = (folder / "report.html").read_text()
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert headings[0] == "Balances now" and headings[-1] == "Notebooks"
-    assert any(h.startswith("Balance history, rebuilt from the ledgers of binance, bitget, kucoin") for h in headings)
+    assert any(
+        h.startswith("Balance history, rebuilt from the ledgers of binance, bitget, coinw, kucoin") for h in headings
+    )
     assert len(re.findall(r'class="plotly-graph-div"', html)) == 4  # balance, fees, fee rates, residual
     assert html.count("plotly.js v") == 1  # the library inline, once; nothing fetched
     assert not re.search(r"<script[^>]+src=", html)
@@ -59,4 +61,4 @@ def test_ledger_notebook_finds_the_demo_ledger_consistent(demo_run):
     printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     residual = float(re.search(r"largest residual: (\S+)", printed).group(1))
     assert residual < 1e-8
-    assert re.search(r"\d{3,} entries; no ledger for: coinw", printed)
+    assert re.search(r"\d{3,} entries from binance, bitget, coinw, kucoin", printed)

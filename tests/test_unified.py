@@ -49,8 +49,8 @@ def test_ledger_maps_bitget_bills(demo):
 
 
 def test_exchange_without_a_mapping_is_reported_not_hidden(demo):
-    df = unified.ledger([tk.connect("coinw")])
-    assert df.empty and list(df.columns) == list(unified.LEDGER)
+    df = unified.fee_rates([tk.connect("coinw")])  # CoinW documents no fee-rate command
+    assert df.empty and list(df.columns) == list(unified.FEE_RATES)
     assert df.attrs["not_available"] == ["coinw"]
 
 

@@ -79,12 +79,12 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
     withdrawals = unified.withdrawals(clients, start, end)
     rates = unified.fee_rates(clients, demo_mode.SYMBOLS)
     fees = history.fee_history(ledger, withdrawals, freq="MS")
-    with_ledger = ", ".join(ledger.attrs["exchanges"])
-    without = ", ".join(ledger.attrs.get("not_available", [])) or "none"
+    rebuilt = f"Balance history, rebuilt from the ledgers of {', '.join(ledger.attrs['exchanges'])}"
+    if ledger.attrs.get("not_available"):
+        rebuilt += f" (none from {', '.join(ledger.attrs['not_available'])}: see tk.sync)"
     return [
         ("Balances now", balances),
-        (f"Balance history, rebuilt from the ledgers of {with_ledger} (none from {without}: see tk.sync)",
-         plots.balance_history(history.balance_history(ledger, balances))),
+        (rebuilt, plots.balance_history(history.balance_history(ledger, balances))),
         ("Fees paid by month", plots.fee_history(fees)),
         ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
         ("Fee rates in force", plots.fee_rates(rates)),

@@ -93,8 +93,9 @@ def balances(clients: Any) -> pd.DataFrame:
 
 
 def ledger(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
-    """Every ledger entry in ``[start, end]``, oldest first (exchanges without a ledger are listed
-    in ``attrs["not_available"]``: Binance and CoinW build history from balance snapshots instead)."""
+    """Every ledger entry in ``[start, end]``, oldest first. Binance's and CoinW's are built from
+    their fills, deposits and withdrawals (they have no ledger API); exchanges without one are
+    listed in ``attrs["not_available"]``."""
     return _gather("ledger", LEDGER, clients, start, end)
 
 

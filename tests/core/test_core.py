@@ -123,13 +123,13 @@ def test_rate_limiter_spaces_requests_to_the_limit():
     limiter = RateLimiter(fake.clock, fake.sleep)
     limit = Limit("x", 10, 1.0)
     for _ in range(10):
-        assert limiter.acquire([limit]) == 0  # the bucket starts full
+        assert limiter.acquire([limit]) == 0  # a window starts empty
     waited = limiter.acquire([limit])
-    assert waited == pytest.approx(0.1)
+    assert waited == pytest.approx(1.05)  # the window, and the margin for the request's travel
     for _ in range(20):
         limiter.acquire([limit])
-    # 31 requests at 10/s with a burst of 10 take 2.1 s
-    assert fake.now == pytest.approx(2.1)
+    # 31 requests at 10 a second: never 11 within one second, whichever second is counted
+    assert fake.now == pytest.approx(3 * 1.05)
 
 
 def test_rate_limiter_weight_and_block():
@@ -138,9 +138,21 @@ def test_rate_limiter_weight_and_block():
     pool = Limit("pool", 100, 30.0, weight=40)
     limiter.acquire([pool])
     limiter.acquire([pool])
-    assert limiter.acquire([pool]) == pytest.approx(6.0)  # 20 left, needs 40, refills 100/30 per s
+    assert limiter.acquire([pool]) == pytest.approx(30.05)  # 20 left of 100 in 30 s, needs 40
     limiter.block("pool", 10)
     assert limiter.acquire([Limit("pool", 100, 30.0, weight=1)]) == pytest.approx(10.0)
+
+
+def test_rate_limiter_never_exceeds_a_fixed_window():
+    # A token bucket (a burst of 10, then 10 a second) sent 20 within the first second's window.
+    fake = FakeTime()
+    limiter = RateLimiter(fake.clock, fake.sleep)
+    sent = []
+    for _ in range(100):
+        limiter.acquire([Limit("x", 10, 1.0)])
+        sent.append(fake.now)
+    for start in [t / 100 for t in range(0, 1000)]:
+        assert sum(start <= t < start + 1.0 for t in sent) <= 10
 
 
 def test_redaction_by_name_and_by_value():

@@ -123,12 +123,11 @@ def test_the_binance_ledger_rebuilds_its_daily_snapshots_to_zero(demo_binance):
     assert set(residual["exchange"]) == {"binance"} and residual["residual"].abs().max() == 0
     # A fill left out of the ledger shows up, on every day before it, as exactly its amount.
     legs = ledger[(ledger["type"] == "trade") & (ledger["asset"] == "USDT")]
-    dropped = legs.iloc[-1]
+    dropped = legs[legs["time"] > snapshots["taken_at"].min()].iloc[-1]  # a fill some snapshot precedes
     wrong = history.residual(ledger.drop(index=dropped.name), balances, snapshots)
     off = wrong[wrong["residual"].abs() > 1e-9]
-    if dropped["time"] > snapshots["taken_at"].min():
-        assert set(off["asset"]) == {"USDT"} and off["residual"].to_numpy() == pytest.approx(-dropped["amount"])
-        assert off["time"].max() < dropped["time"]
+    assert set(off["asset"]) == {"USDT"} and off["residual"].to_numpy() == pytest.approx(-dropped["amount"])
+    assert off["time"].max() < dropped["time"]
 
 
 def test_binance_fees_are_the_commissions_and_withdrawal_fees(demo_binance):

@@ -191,6 +191,10 @@ class Window:
     ``start`` and ``end`` name the method's arguments that carry each window's bounds (in epoch
     milliseconds; the endpoint's params format them). ``concurrency`` windows are in flight at
     once; the rate limiter still paces the requests.
+
+    ``halve_at``: for a capped answer without a documented cursor (CoinW's ``getUserTrades``, 100
+    records, "before"/"after" of unstated direction), an answer that many records long may hide
+    more, so its window is halved and each half asked until every answer is short.
     """
 
     max_span_ms: int
@@ -198,18 +202,22 @@ class Window:
     start: str = "start_time"
     end: str = "end_time"
     concurrency: int = 1
+    halve_at: int | None = None
 
 
 @dataclass(frozen=True)
 class FanOut:
     """One request per value (or per ``chunk`` values) of the list argument ``arg``.
 
-    ``coverage`` is the key under which ``df.attrs["coverage"]`` lists the values asked.
+    ``coverage`` is the key under which ``df.attrs["coverage"]`` lists the values asked; where the
+    records do not name the value they were asked for (CoinW's fills, their market), ``column``
+    is the field the runner writes it into.
     """
 
     arg: str
     chunk: int = 1
     coverage: str | None = None
+    column: str | None = None
 
 
 def split_windows(start_ms: int, end_ms: int, max_span_ms: int) -> list[tuple[int, int]]:

@@ -1,16 +1,23 @@
-"""Client-side rate limiting: one token bucket per documented limit.
+"""Client-side rate limiting: a sliding window per documented limit.
 
 An endpoint names the limits it counts against (its own, plus pools shared with other
-endpoints); a request waits until every one of them has room. Buckets start full, as the
-exchanges' windows do, and refill continuously, which never exceeds a fixed-window limit.
+endpoints); a request waits until every one of them has room: until what was sent in the last
+``seconds`` of the pool leaves room for its weight. Unlike a token bucket (a full burst, then a
+steady refill: up to twice ``count`` in one window), this never exceeds a fixed-window or a
+sliding-window limit, which is how the exchanges count.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+# Servers count a request when it arrives: one sent just as a window turns may land in the old
+# one. Each window is waited out this much longer.
+ARRIVAL_MARGIN_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,34 @@ class Limit:
     weight: float = 1
 
 
+class Usage:
+    """What each pool spent in its last window: (moment, weight) of each request, oldest first."""
+
+    def __init__(self, margin: float = 0.0) -> None:
+        self.margin = margin
+        self._sent: dict[str, deque[tuple[float, float]]] = {}
+
+    def wait(self, limit: Limit, now: float) -> float:
+        """Seconds until ``limit`` has room for its weight (0 when it has now)."""
+        window = limit.seconds + self.margin
+        sent = self._sent.setdefault(limit.key, deque())
+        while sent and sent[0][0] <= now - window:
+            sent.popleft()
+        # A weight above the whole limit waits for an empty window, then goes alone.
+        excess = sum(weight for _, weight in sent) + min(limit.weight, limit.count) - limit.count
+        for moment, weight in sent:  # the oldest requests leave the window first
+            if excess <= 1e-9:  # a tolerance for float weights
+                break
+            excess -= weight
+            if excess <= 1e-9:
+                return moment + window - now
+        return 0.0
+
+    def spend(self, limits: Iterable[Limit], now: float) -> None:
+        for limit in limits:
+            self._sent.setdefault(limit.key, deque()).append((now, limit.weight))
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -32,12 +67,11 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._tokens: dict[str, float] = {}
-        self._stamp: dict[str, float] = {}
+        self._usage = Usage(ARRIVAL_MARGIN_SECONDS)
         self._blocked_until: dict[str, float] = {}
 
     def acquire(self, limits: Iterable[Limit]) -> float:
-        """Wait until every limit has room, take the tokens, and return the seconds waited."""
+        """Wait until every limit has room, count the request, and return the seconds waited."""
         limits = list(limits)
         waited = 0.0
         while True:
@@ -45,8 +79,7 @@ class RateLimiter:
                 now = self._clock()
                 wait = max((self._shortfall(limit, now) for limit in limits), default=0.0)
                 if wait <= 0:
-                    for limit in limits:
-                        self._tokens[limit.key] -= limit.weight
+                    self._usage.spend(limits, now)
                     return waited
             self._sleep(wait)
             waited += wait
@@ -56,19 +89,6 @@ class RateLimiter:
         with self._lock:
             until = self._clock() + seconds
             self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), until)
-            self._tokens[key] = min(self._tokens.get(key, 0.0), 0.0)
 
     def _shortfall(self, limit: Limit, now: float) -> float:
-        """Seconds until ``limit`` can pay its weight (0 when it can now); refills the bucket."""
-        blocked = self._blocked_until.get(limit.key, 0.0) - now
-        rate = limit.count / limit.seconds
-        tokens = self._tokens.get(limit.key, limit.count)
-        last = self._stamp.get(limit.key, now)
-        tokens = min(limit.count, tokens + (now - last) * rate)
-        self._tokens[limit.key] = tokens
-        self._stamp[limit.key] = now
-        if blocked > 0:
-            return blocked
-        needed = min(limit.weight, limit.count) - tokens
-        # A tolerance, because float refills can leave a shortfall too small to ever sleep off.
-        return needed / rate if needed > 1e-9 else 0.0
+        return max(self._blocked_until.get(limit.key, 0.0) - now, self._usage.wait(limit, now))

@@ -72,12 +72,24 @@ def run_history(
             return client.call(endpoint, unit_args, extra=extra, exact=exact)
 
         def extract(data: Any) -> Sequence[Record]:
-            return client.records(endpoint, data)
+            records = client.records(endpoint, data)
+            if fan is not None and fan.column:  # the records do not name what they were asked for
+                return [{**record, fan.column: value} for record in records]
+            return records
 
         collected: list[Record] = []
         if endpoint.paging is None:
             collected.extend(extract(fetch({})))
             pages += 1
+            cap = window.halve_at if window is not None else None
+            if cap is not None and span is not None and len(collected) >= cap:
+                lo, hi = span
+                if hi - lo < 2:
+                    raise MalformedResponse(client.exchange, endpoint.name, message=(
+                        f"{len(collected)} records at {ms_to_timestamp(lo)}, as many as one answer holds: "
+                        "the rest cannot be asked for"))  # fmt: skip
+                middle = (lo + hi) // 2
+                return fetch_unit((value, (lo, middle))) + fetch_unit((value, (middle, hi)))
             return collected
         try:
             for page in endpoint.paging.pages(fetch, {}, extract):

@@ -105,6 +105,8 @@ class Account:
 
     funding: str
     trading: str
+    # Whether a fill's fee is paid in USDT whichever side it is (CoinW's example), not in what it buys.
+    fees_in_quote: bool = False
     entries: list[Entry] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
     trades: list[Trade] = field(default_factory=list)
@@ -175,11 +177,17 @@ class Account:
             return record
 
     def trade(self, when: int, base: str, side: str, quantity: float, price: float) -> Trade:
-        """A fill on the trading account at ``price`` USDT; the fee comes out of what it buys."""
+        """A fill on the trading account at ``price`` USDT; the fee comes out of what it buys (or,
+        ``fees_in_quote``, out of the USDT side)."""
         with self.lock:
             ref = f"demo-trade-{self.next_id()}"
             quote = round(quantity * price, 8)
-            if side == "buy":
+            if side == "buy" and self.fees_in_quote:
+                fee = round(quote * FEE_RATE, 8)
+                self.book(Entry(when, self.trading, "USDT", -round(quote + fee, 8), fee, "trade", "buy", ref))
+                self.book(Entry(when, self.trading, base, quantity, 0.0, "trade", "buy", ref))
+                fee_asset = "USDT"
+            elif side == "buy":
                 fee = round(quantity * FEE_RATE, 8)
                 self.book(Entry(when, self.trading, "USDT", -quote, 0.0, "trade", "buy", ref))
                 self.book(Entry(when, self.trading, base, round(quantity - fee, 8), fee, "trade", "buy", ref))
@@ -212,13 +220,14 @@ def simulate(
     trading: str,
     trades_per_week: float,
     monthly_usdt: float,
+    fees_in_quote: bool = False,
 ) -> Account:
     """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals.
 
     ``funding`` is where deposits land and withdrawals leave from, ``trading`` where trades
     happen; when they differ (a main and a trade account) money is transferred between them.
     """
-    account = Account(funding, trading)
+    account = Account(funding, trading, fees_in_quote)
     prices = dict(OPENING_PRICES)
     account.closes = {coin: {} for coin in prices}
 
@@ -271,7 +280,7 @@ def simulate(
 # exchange -> how its fictional account is made (accounts, activity)
 PROFILES = {
     "bitget": {"funding": "spot", "trading": "spot", "trades_per_week": 3, "monthly_usdt": 500.0},
-    "coinw": {"funding": "spot", "trading": "spot", "trades_per_week": 0, "monthly_usdt": 200.0},
+    "coinw": {"funding": "spot", "trading": "spot", "trades_per_week": 1, "monthly_usdt": 200.0, "fees_in_quote": True},
     "kucoin": {"funding": "main", "trading": "trade", "trades_per_week": 2, "monthly_usdt": 300.0},
     "binance": {"funding": "spot", "trading": "spot", "trades_per_week": 2, "monthly_usdt": 400.0},
 }

@@ -29,6 +29,7 @@ class CoinWApp(ExchangeApp):
             (ep.BALANCES, self.balances),
             (ep.COMPLETE_BALANCES, self.complete_balances),
             (ep.DEPOSITS_WITHDRAWALS, self.history),
+            (ep.USER_TRADES, self.user_trades),
             (ep.DEPOSIT_ADDRESSES, self.deposit_addresses),
             (ep.WITHDRAW, self.withdraw),
             (ep.CANCEL_WITHDRAW, lambda r, p: self.refuse("-103", "withdrawal already processed")),
@@ -93,6 +94,22 @@ class CoinWApp(ExchangeApp):
         if number:
             rows = [r for r in rows if str(r["depositNumber"]) == number]
         return self.ok(rows)
+
+    def user_trades(self, request: Request, path: dict[str, str]) -> Response:
+        # The newest ``limit`` fills of the range, as JSON numbers like CoinW's example; its
+        # "before"/"after" cursors are the first and last trade ids here (their use is undocumented).
+        symbol = request.query.get("symbol", "").upper()
+        lo, hi = self.window(request, "startAt", "endAt", default_ms=30 * 86_400_000, max_ms=None)
+        size = self.integer(request, "limit", 20, 1, 100)
+        with self.account.lock:
+            rows: list[dict[str, Any]] = [
+                {"fee": t.fee, "orderId": 4_612_000_000_000_000_000 + t.id, "orderType": "LIMIT", "price": t.price,
+                 "side": t.side.upper(), "size": t.quantity, "time": t.time, "tradeId": 1_000_000 + t.id}
+                for t in reversed(self.account.trades)
+                if (not symbol or f"{t.base}_USDT" == symbol) and lo <= t.time <= hi
+            ][:size]  # fmt: skip
+        ids = [r["tradeId"] for r in rows]
+        return self.ok({"before": min(ids, default=0), "after": max(ids, default=0), "list": rows})
 
     def deposit_addresses(self, request: Request, path: dict[str, str]) -> Response:
         symbol_id, chain = request.query.get("symbolId", ""), request.query.get("chain", "")

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from toolkit.core.ratelimit import Limit
+from toolkit.core.ratelimit import Limit, Usage
 
 
 @dataclass
@@ -90,32 +90,22 @@ class Faults:
 
 
 class Buckets:
-    """Token buckets for documented limits, answering "no" instead of waiting (the server's side)."""
+    """The documented limits counted as the exchanges count them (what arrived in the last
+    ``seconds``), answering "no" instead of waiting (the server's side)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._tokens: dict[str, float] = {}
-        self._stamp: dict[str, float] = {}
+        self._usage = Usage()
 
     def take(self, limits: Iterable[Limit]) -> bool:
         limits = list(limits)
         with self._lock:
             now = self._clock()
-            for limit in limits:
-                rate = limit.count / limit.seconds
-                tokens = self._tokens.get(limit.key, limit.count)
-                tokens = min(limit.count, tokens + (now - self._stamp.get(limit.key, now)) * rate)
-                self._tokens[limit.key], self._stamp[limit.key] = tokens, now
-            if any(self._tokens[limit.key] + 1e-9 < limit.weight for limit in limits):
+            if any(self._usage.wait(limit, now) > 0 for limit in limits):
                 return False
-            for limit in limits:
-                self._tokens[limit.key] -= limit.weight
+            self._usage.spend(limits, now)
             return True
-
-    def remaining(self, limit: Limit) -> int:
-        with self._lock:
-            return int(self._tokens.get(limit.key, limit.count))
 
 
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"

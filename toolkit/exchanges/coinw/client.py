@@ -143,6 +143,30 @@ class CoinWClient(RestClient):
         args = {"asset": assets, "deposit_number": deposit_number, "start_time": start_time, "end_time": end_time}
         return self.history(ep.DEPOSITS_WITHDRAWALS, args, exact=exact)
 
+    def get_user_trades(
+        self,
+        symbol: str | Sequence[str] | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Your fills (``getUserTrades``), oldest first: ``trade_id``, ``order_id``, ``price``,
+        ``size`` (in the base coin), ``side`` (BUY / SELL), ``order_type``, ``time``, ``fee``, and
+        ``symbol`` (``BTC_USDT``: the market asked, which CoinW's rows do not name).
+
+        CoinW's rows do not name their market, so each market is asked on its own: ``symbol`` is a
+        market, a list of them, or None for every coin held against USDT (a market no longer held
+        is then not asked for). Each 30-day window is one request; CoinW sends at most 100 fills a
+        request, so a full answer is asked again in halves. The fee's currency is not documented
+        (see ``toolkit.exchanges.coinw.unified``). Default range: the last 30 days.
+        """
+        if symbol is None:
+            held = self.get_complete_balances()["asset"].str.upper()
+            symbol = [f"{asset}_USDT" for asset in held if asset != "USDT"]
+        return self.history(ep.USER_TRADES, {"symbol": symbol, "start_time": start_time, "end_time": end_time},
+                            exact=exact)  # fmt: skip
+
     # ----------------------------------------------------------------- money-moving
 
     def withdraw(

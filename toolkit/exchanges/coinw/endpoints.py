@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.core.endpoint import Endpoint, Envelope, Param, positive
+from toolkit.core.endpoint import Endpoint, Envelope, Param, ms, positive
 from toolkit.core.frames import BOOL, INT, NUM, STR, TIME
-from toolkit.core.paging import FanOut
+from toolkit.core.paging import FanOut, Window
 from toolkit.core.ratelimit import Limit
+from toolkit.core.timeutil import DAY_MS
 
 DOCS = "https://www.coinw.com/api-doc/en/spot-trading/account/"
 PRIVATE = "/api/v1/private"
@@ -76,6 +77,38 @@ DEPOSITS_WITHDRAWALS = _command(
     id_field="depositNumber",
     time_field="time",
     docs="https://www.coinw.com/api-doc/spot-trading/account/ (Chinese copy: returnDepositsWithdrawals)",
+)
+USER_TRADES = _command(
+    "getUserTrades",
+    {
+        "tradeId": STR,
+        "orderId": STR,
+        "price": NUM,
+        "size": NUM,
+        "side": STR,
+        "orderType": STR,
+        "time": TIME,
+        # "Handling fee"; CoinW names no currency for it (see unified.py).
+        "fee": NUM,
+        # Not in CoinW's rows: the market asked for, written in by the runner.
+        "symbol": STR,
+    },
+    count=10,
+    seconds=2.0,
+    params={
+        "symbol": Param("symbol", required=True),
+        "start_time": Param("startAt", ms),
+        "end_time": Param("endAt", ms),
+    },
+    fixed={"limit": 100},
+    records=("list",),
+    # The rows do not name their market, so one market per request.
+    fan_out=FanOut("symbol", coverage="symbols", column="symbol"),
+    # "up to 100 records per request"; the span CoinW allows is not documented (30 days asked).
+    window=Window(30 * DAY_MS, 30 * DAY_MS, halve_at=100),
+    id_field="tradeId",
+    time_field="time",
+    docs="https://www.coinw.com/api-doc/en/spot-trading/check/get-historical-orders",
 )
 DEPOSIT_ADDRESSES = _command(
     "returnDepositAddresses",
