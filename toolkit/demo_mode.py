@@ -54,11 +54,13 @@ def _persister(chosen: list[Path]) -> type[FolderPersister]:
     return AllFolders
 
 
-def demo(enabled: bool = True, *, examples: bool = False) -> None:
+def demo(enabled: bool = True, *, examples: bool = False, newer_accounts: bool = False) -> None:
     """Switch demo mode on (or off) for every client made from now on.
 
     ``examples=True`` replays the exchanges' documented examples instead of the sandboxes.
-    Switching on while on replaces what answers.
+    ``newer_accounts=True`` makes Bitget's demo account a unified trading account and gives
+    KuCoin's an HF trade account (``toolkit.sandbox.start``). Switching on while on replaces what
+    answers.
     """
     global _cassette, _sandboxes
     if _cassette is not None:
@@ -79,7 +81,7 @@ def demo(enabled: bool = True, *, examples: bool = False) -> None:
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
     else:
-        _sandboxes = sandbox.start(story=True)
+        _sandboxes = sandbox.start(story=True, newer_accounts=newer_accounts)
 
 
 def sandboxes() -> sandbox.Sandboxes | None:

@@ -9,6 +9,8 @@ import pytest
 import requests
 
 import toolkit as tk
+from tests.conftest import sandbox_client
+from toolkit import sandbox, unified
 from toolkit.errors import (
     AuthenticationError,
     ConfirmationRequired,
@@ -193,3 +195,13 @@ def test_demo_mode_points_every_client_at_its_sandbox():
                 getattr(client, "close", lambda: None)()
     finally:
         tk.demo(False)
+
+
+def test_newer_accounts_make_bitget_unified_and_give_kucoin_an_hf_account():
+    boxes = sandbox.start(["bitget", "kucoin"], newer_accounts=True, lifetime=60)
+    try:
+        bitget, kucoin = (sandbox_client(boxes, name) for name in ("bitget", "kucoin"))
+        assert bitget.is_uta() is True and kucoin.is_hf_account() is True
+        assert set(unified.balances(bitget)["account"]) == {"unified"}
+    finally:
+        boxes.stop()

@@ -80,11 +80,15 @@ def start(
     story: bool = False,
     lifetime: float = 4 * 3600,
     ports: dict[str, int] | None = None,
+    newer_accounts: bool = False,
 ) -> Sandboxes:
     """Start a sandbox for each of ``exchanges`` (default: all four) over its fictional account.
 
     ``today`` moves the demo year (it ends the day before); ``story`` makes the Binance sandbox
     play its short event story after each subscription; ``ports`` pins ports (default: free ones).
+    ``newer_accounts`` serves Bitget's account as a unified trading account (v3 endpoints only)
+    and gives KuCoin's an HF trade account: those ledgers reach back 90 days and 3 days, so the
+    demo year is then only partly readable, as it would be on those exchanges.
     """
     from toolkit.sandbox.binance import BinanceSandbox
     from toolkit.sandbox.server import HttpSandbox
@@ -100,6 +104,8 @@ def start(
             continue
         module, name = APPS[exchange].split(":")
         app = getattr(importlib.import_module(module), name)(account)
+        if newer_accounts:
+            app.use_newer_account()
         servers[exchange] = HttpSandbox(app, port=port, lifetime=lifetime).start()
     return Sandboxes(servers, accounts)
 

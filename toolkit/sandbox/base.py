@@ -62,6 +62,9 @@ class ExchangeApp:
         self.buckets = Buckets()
         self.routes: list[Route] = []
 
+    def use_newer_account(self) -> None:
+        """Serve the account type the exchange now moves users to, where it has one."""
+
     def issue(self, credentials: Credentials) -> None:
         """Accept ``credentials`` from now on, as an exchange does once a key is created."""
         self.keys[credentials.api_key] = credentials

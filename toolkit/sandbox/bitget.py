@@ -63,6 +63,9 @@ class BitgetApp(ExchangeApp):
         ):
             self.route(endpoint, handler)
 
+    def use_newer_account(self) -> None:
+        self.uta = True
+
     def handle(self, request: Request) -> Response:
         v3, signed = request.path.startswith("/api/v3/"), not request.path.startswith("/api/v2/public/")
         if signed and v3 != self.uta:

@@ -64,6 +64,9 @@ class KucoinApp(ExchangeApp):
 
     # ----------------------------------------------------------------- envelope, limits, checks
 
+    def use_newer_account(self) -> None:
+        self.hf = True
+
     def ok(self, data: Any) -> Response:
         return Response(200, {"code": "200000", "data": data})
 
