@@ -463,6 +463,11 @@ class Client:
             found = [found]
         elif not isinstance(found, list):
             raise malformed("expected a list of records")
+        if endpoint.positions:
+            width = len(endpoint.positions)
+            if not all(isinstance(r, list) and len(r) >= width for r in found):
+                raise malformed(f"records are not arrays of at least {width} values")
+            found = [dict(zip(endpoint.positions, r, strict=False)) for r in found]
         if not all(isinstance(r, Mapping) for r in found):
             raise malformed("records are not JSON objects")
         records: list[Record] = found

@@ -136,6 +136,8 @@ class Endpoint:
     # Field that identifies a record (de-duplication) and field that orders records in time.
     id_field: str | None = None
     time_field: str | None = None
+    # Records sent as arrays (candles): the field at each position, in the documented order.
+    positions: tuple[str, ...] = ()
     # A nested list to spread into one row per element, with the parent's scalars repeated.
     explode: str | None = None
     flatten: bool = False

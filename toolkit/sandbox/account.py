@@ -88,6 +88,10 @@ class Trade:
     ref: str
 
 
+# (open ms, open, high, low, close, volume in the base, volume in the quote)
+Candle = tuple[int, float, float, float, float, float, float]
+
+
 @dataclass
 class Transfer:
     id: str
@@ -201,6 +205,37 @@ class Account:
             self.trades.append(fill)
             return fill
 
+    def candles(self, base: str, quote: str, lo_ms: int, hi_ms: int, step_ms: int) -> list[Candle] | None:
+        """Synthetic candles of ``base`` in ``quote`` (USDT, or another coin of the account) whose
+        period meets ``[lo_ms, hi_ms]``, oldest first: (open ms, open, high, low, close, volume
+        in the base, in the quote). Each day's close is the one its trades were made at; a candle
+        within a day stays at it (open = the previous close, at midnight), and today's is the last
+        close. None for a market the account's prices do not make."""
+
+        def close(coin: str, day: date) -> float | None:
+            if coin == "USDT":
+                return 1.0
+            series = self.closes.get(coin) or {}
+            known = [d for d in series if d <= day]
+            return series[max(known)] if known else None
+
+        if base == quote or base not in self.closes or (quote != "USDT" and quote not in self.closes):
+            return None
+        rows = []
+        first = (lo_ms // step_ms) * step_ms
+        for opened in range(first, hi_ms + 1, step_ms):
+            day = datetime.fromtimestamp(opened / 1000, tz=UTC).date()
+            now, before = close(base, day), close(base, day - timedelta(days=1))
+            quote_now, quote_before = close(quote, day), close(quote, day - timedelta(days=1))
+            if now is None or quote_now is None or day > datetime.now(UTC).date():
+                continue
+            price = round(now / quote_now, 8)
+            previous = round(before / quote_before, 8) if before and quote_before else price
+            midnight = opened % 86_400_000 == 0
+            open_ = previous if midnight else price
+            rows.append((opened, open_, max(open_, price), min(open_, price), price, 0.0, 0.0))
+        return rows
+
 
 def _address(rng: random.Random, asset: str) -> str:
     prefix = CHAINS.get(asset, ("", "x"))[1]
@@ -216,6 +251,7 @@ def simulate(
     start: datetime,
     end: datetime,
     *,
+    market: random.Random,
     funding: str,
     trading: str,
     trades_per_week: float,
@@ -261,7 +297,7 @@ def simulate(
     deposit(moment(day, (8, 10)), 5_000.0)
     while day < end:
         for coin in prices:  # a made-up daily random walk; the day's trades use the day's price
-            prices[coin] *= 1 + rng.gauss(0.0005, 0.025)
+            prices[coin] *= 1 + market.gauss(0.0005, 0.025)
             account.closes[coin][day.date()] = round(prices[coin], 2)
         if day.day == 3 and day > start + timedelta(days=7):
             deposit(moment(day, (8, 10)), monthly_usdt)
@@ -290,4 +326,6 @@ def build(exchange: str, *, seed: int = SEED, today: date | None = None) -> Acco
     """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``)."""
     start, end = demo_year(today)
     rng = random.Random(f"{seed}:{exchange}")
-    return simulate(rng, start, end, **PROFILES[exchange])  # type: ignore[arg-type]
+    # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
+    market = random.Random(f"{seed}:prices")
+    return simulate(rng, start, end, market=market, **PROFILES[exchange])  # type: ignore[arg-type]

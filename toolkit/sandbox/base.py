@@ -152,6 +152,15 @@ class ExchangeApp:
         return value
 
 
+def split_market(symbol: str, separator: str) -> tuple[str, str]:
+    """("BTC", "USDT") from ``BTC<separator>USDT`` (without a separator: a USDT or BTC market)."""
+    if separator:
+        base, _, quote = symbol.upper().partition(separator)
+        return base, quote
+    quote = next((q for q in ("USDT", "BTC") if symbol.endswith(q) and len(symbol) > len(q)), "")
+    return symbol.removesuffix(quote), quote
+
+
 def text(amount: float, places: int = 8) -> str:
     return f"{amount:.{places}f}"
 

@@ -22,13 +22,14 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from toolkit.core.candles import INTERVALS_MS
 from toolkit.core.credentials import Credentials
 from toolkit.core.timeutil import now_ms
 from toolkit.core.websocket import LoopThread
 from toolkit.exchanges.binance.auth import payload, verify
 from toolkit.exchanges.binance.endpoints import REQUEST_WEIGHT_PER_MINUTE
 from toolkit.sandbox.account import FEE_RATE, Account
-from toolkit.sandbox.base import demo_credentials
+from toolkit.sandbox.base import demo_credentials, split_market
 from toolkit.sandbox.binance_rest import BinanceRestApp
 from toolkit.sandbox.server import HttpSandbox
 
@@ -161,6 +162,8 @@ class BinanceSandbox:
                 return {**refused, "rateLimits": limits}
         if method == "myTrades":
             return {**self.my_trades(params), "rateLimits": limits}
+        if method == "klines":
+            return {**self.klines(params), "rateLimits": limits}
         handlers = {
             "time": lambda: {"serverTime": self.now_ms()},
             "account.status": lambda: self.account_status(bool(params.get("omitZeroBalances"))),
@@ -187,6 +190,20 @@ class BinanceSandbox:
         if stamp > self.now_ms() + 1000 or self.now_ms() - stamp > window:
             return error(400, -1021, "Timestamp for this request is outside of the recvWindow.")
         return None
+
+    def klines(self, params: dict[str, Any]) -> dict[str, Any]:
+        step = INTERVALS_MS.get(str(params.get("interval")))
+        if step is None:
+            return error(400, -1120, "Invalid interval.")
+        end = int(params.get("endTime") or self.now_ms())
+        start = int(params.get("startTime") or end - 500 * step)
+        rows = self.account.candles(*split_market(str(params.get("symbol") or ""), ""), start, end, step)
+        if rows is None:
+            return error(400, -1121, "Invalid symbol.")
+        rows = [r for r in rows if r[0] >= start][: min(int(params.get("limit") or 500), 1000)]
+        return {"status": 200, "result": [
+            [r[0], *(f"{v:.8f}" for v in r[1:5]), f"{r[5]:.8f}", r[0] + step - 1, f"{r[6]:.8f}", 0, "0", "0", "0"]
+            for r in rows]}  # fmt: skip
 
     def my_trades(self, params: dict[str, Any]) -> dict[str, Any]:
         symbol = str(params.get("symbol") or "")

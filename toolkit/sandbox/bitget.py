@@ -12,10 +12,11 @@ import hmac
 import json
 from typing import Any
 
+from toolkit.core.candles import INTERVALS_MS
 from toolkit.core.signing import hmac_sha256_b64
 from toolkit.exchanges.bitget import endpoints as ep
 from toolkit.sandbox.account import FEE_RATE, Entry, Transaction
-from toolkit.sandbox.base import ExchangeApp, Refused, Route, page_of, text
+from toolkit.sandbox.base import ExchangeApp, Refused, Route, page_of, split_market, text
 from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
@@ -56,6 +57,7 @@ class BitgetApp(ExchangeApp):
             (ep.CANCEL_WITHDRAWAL, self.cancel_withdrawal),
             (ep.TRANSFER, self.transfer),
             (ep.SUBACCOUNT_TRANSFER, lambda r, p: self.refuse(400, "40014", "Incorrect permissions")),
+            (ep.CANDLES.endpoint, self.candles),
             (ep.UTA_ASSETS, self.uta_assets),
             (ep.FINANCIAL_RECORDS, self.financial_records),
             (ep.UTA_DEPOSIT_RECORDS, lambda r, p: self.uta_wallet(r, "deposit")),
@@ -213,6 +215,22 @@ class BitgetApp(ExchangeApp):
         if not request.query.get("symbol"):
             self.refuse(400, "40019", "Parameter symbol cannot be empty")
         return self.ok({"makerFeeRate": str(FEE_RATE), "takerFeeRate": str(FEE_RATE)})
+
+    # ----------------------------------------------------------------- market data
+
+    def candles(self, request: Request, path: dict[str, str]) -> Response:
+        q = request.query
+        steps = {spelled: INTERVALS_MS[name] for name, spelled in ep.CANDLES.intervals.items()}
+        if q.get("granularity") not in steps:
+            self.refuse(400, "40019", "Parameter granularity cannot be empty")
+        step = steps[q["granularity"]]
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=100 * step, max_ms=None)
+        rows = self.account.candles(*split_market(q.get("symbol", ""), ""), lo, hi, step)
+        if rows is None:
+            # Bitget's code for an unknown symbol is not in its list (UNCONFIRMED): 40034 here.
+            return self.refuse(400, "40034", "Parameter symbol does not exist")
+        limit = self.integer(request, "limit", 100, 1, ep.CANDLE_CAP)
+        return self.ok([[str(r[0]), *(text(v) for v in r[1:]), text(r[6])] for r in rows[:limit]])
 
     # ----------------------------------------------------------------- unified trading account
 

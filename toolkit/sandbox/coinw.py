@@ -11,9 +11,10 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from toolkit.core.candles import INTERVALS_MS
 from toolkit.exchanges.coinw import endpoints as ep
 from toolkit.exchanges.coinw.auth import sign
-from toolkit.sandbox.base import ExchangeApp, Refused, Route, text
+from toolkit.sandbox.base import ExchangeApp, Refused, Route, split_market, text
 from toolkit.sandbox.server import Request, Response
 
 COINS = {"BTC": ("50", "BTC"), "ETH": ("51", "ERC20"), "USDT": ("9", "TRC20@ERC20")}
@@ -35,6 +36,7 @@ class CoinWApp(ExchangeApp):
             (ep.CANCEL_WITHDRAW, lambda r, p: self.refuse("-103", "withdrawal already processed")),
             (ep.WEALTH_TRANSFER, self.wealth_transfer),
             (ep.CURRENCIES, self.currencies),
+            (ep.CANDLES.endpoint, self.candles),
         ):
             self.route(endpoint, handler)
 
@@ -94,6 +96,21 @@ class CoinWApp(ExchangeApp):
         if number:
             rows = [r for r in rows if str(r["depositNumber"]) == number]
         return self.ok(rows)
+
+    def candles(self, request: Request, path: dict[str, str]) -> Response:
+        q = request.query
+        steps = {str(seconds): INTERVALS_MS[name] for name, seconds in ep.CANDLES.intervals.items()}
+        if q.get("period") not in steps:
+            self.refuse("10003", "period invalid")
+        step = steps[q["period"]]
+        lo, hi = self.window(request, "start", "end", default_ms=100 * step, max_ms=None, scale=1000)
+        rows = self.account.candles(*split_market(q.get("currencyPair", ""), "_"), lo, hi, step)
+        if rows is None:
+            # CoinW's answer for an unknown pair is not documented (UNCONFIRMED): 10003 here.
+            return self.refuse("10003", "currencyPair invalid")
+        # Objects of JSON numbers, oldest first, as CoinW's example.
+        return self.ok([{"date": r[0], "volume": r[5], "high": r[2], "low": r[3], "close": r[4], "open": r[1]}
+                        for r in rows[: ep.CANDLE_CAP]])  # fmt: skip
 
     def user_trades(self, request: Request, path: dict[str, str]) -> Response:
         # The newest ``limit`` fills of the range, as JSON numbers like CoinW's example; its

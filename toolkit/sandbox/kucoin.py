@@ -15,11 +15,12 @@ import json
 import time
 from typing import Any
 
+from toolkit.core.candles import INTERVALS_MS
 from toolkit.core.http import Call
 from toolkit.exchanges.kucoin import endpoints as ep
 from toolkit.exchanges.kucoin.auth import passphrase_header, sign
 from toolkit.sandbox.account import FEE_RATE, WITHDRAWAL_FEES, Transaction
-from toolkit.sandbox.base import ExchangeApp, Refused, Route, text
+from toolkit.sandbox.base import ExchangeApp, Refused, Route, split_market, text
 from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
@@ -57,12 +58,28 @@ class KucoinApp(ExchangeApp):
             (ep.CANCEL_WITHDRAWAL, self.cancel_withdrawal),
             (ep.TRANSFERABLE, self.transferable),
             (ep.UNIVERSAL_TRANSFER, self.universal_transfer),
+            (ep.CANDLES.endpoint, self.candles),
             (ep.HF_OPENED, lambda r, p: self.ok(self.hf)),
             (ep.HF_LEDGERS, self.hf_ledgers),
         ):
             self.route(endpoint, handler)
 
     # ----------------------------------------------------------------- envelope, limits, checks
+
+    def candles(self, request: Request, path: dict[str, str]) -> Response:
+        q = request.query
+        steps = {spelled: INTERVALS_MS[name] for name, spelled in ep.CANDLES.intervals.items()}
+        if q.get("type") not in steps:
+            self.refuse(400, "400100", "type invalid")
+        step = steps[q["type"]]
+        lo, hi = self.window(request, "startAt", "endAt", default_ms=100 * step, max_ms=None, scale=1000)
+        rows = self.account.candles(*split_market(q.get("symbol", ""), "-"), lo, hi, step)
+        if rows is None:
+            # KuCoin's answer for an unknown symbol is not documented (UNCONFIRMED): 400100 here.
+            return self.refuse(400, "400100", "symbol invalid")
+        # At most 1500, newest first; time in seconds; KuCoin's order: open, close, high, low.
+        return self.ok([[str(r[0] // 1000), text(r[1]), text(r[4]), text(r[2]), text(r[3]), text(r[5]), text(r[6])]
+                        for r in reversed(rows[-ep.CANDLE_CAP:])])  # fmt: skip
 
     def use_newer_account(self) -> None:
         self.hf = True

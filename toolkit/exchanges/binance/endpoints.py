@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolkit.core.candles import CandleSpec
 from toolkit.core.endpoint import Endpoint, Envelope, Param, ms
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME, UTC_TEXT
 from toolkit.core.paging import FromId, Offset, Window
@@ -83,6 +84,59 @@ MY_TRADES = _method(
     id_field="id",
     time_field="time",
     docs=DOCS + "account-requests#account-trade-history-user_data",
+)
+
+# ----------------------------------------------------------------------------- market data
+
+CANDLE_CAP = 1000  # "Default: 500; Maximum: 1000"
+KLINES = _method(
+    "klines",
+    2,
+    {
+        "openTime": TIME,
+        "open": NUM,
+        "high": NUM,
+        "low": NUM,
+        "close": NUM,
+        "volume": NUM,
+        "closeTime": TIME,
+        "quoteVolume": NUM,
+        "trades": INT,
+        "takerBuyBaseVolume": NUM,
+        "takerBuyQuoteVolume": NUM,
+    },
+    params={
+        "symbol": Param("symbol", required=True),
+        "interval": Param("interval", required=True),
+        "start_time": Param("startTime", ms),
+        "end_time": Param("endTime", ms),
+    },
+    fixed={"limit": CANDLE_CAP},
+    signed=False,
+    # The twelfth value is "Unused field, ignore".
+    positions=(
+        "openTime",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "closeTime",
+        "quoteVolume",
+        "trades",
+        "takerBuyBaseVolume",
+        "takerBuyQuoteVolume",
+    ),
+    id_field="openTime",
+    time_field="openTime",
+    docs=DOCS + "market-data-requests#klines",
+)
+CANDLES = CandleSpec(
+    KLINES,
+    {name: name for name in ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")},
+    CANDLE_CAP,
+    separator="",
+    rename={"open_time": "time"},
 )
 
 REST_URL = "https://api.binance.com"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from toolkit.core.candles import CandleSpec
 from toolkit.core.endpoint import Endpoint, Envelope, Param, ms, new_client_order_id, positive
 from toolkit.core.frames import NUM, OBJ, STR, TIME
 from toolkit.core.paging import Cursor, NextCursor, Window
@@ -359,4 +360,57 @@ UTA_WITHDRAWAL_RECORDS = replace(
     columns={**UTA_WALLET_COLUMNS, "clientOid": STR, "fee": NUM, "confirm": STR, "tag": STR},
     params={"asset": Param("coin"), "client_order_id": Param("clientOid"), **TIME_RANGE},
     docs=UTA_DOCS + "withdraw/Get-Withdrawl-Records",
+)
+
+
+# ----------------------------------------------------------------------------- market data
+# Facts: https://www.bitget.com/api-doc/spot/market/Get-Candle-Data (docs/reference-additions.md,
+# part "Candles").
+
+CANDLE_CAP = 1000  # "limit: default 100, max 1000"
+CANDLE_ENDPOINT = _endpoint(
+    "GET",
+    "/api/v2/spot/market/candles",
+    20,
+    {
+        "ts": TIME,
+        "open": NUM,
+        "high": NUM,
+        "low": NUM,
+        "close": NUM,
+        "baseVolume": NUM,
+        "usdtVolume": NUM,
+        "quoteVolume": NUM,
+    },
+    params={
+        "symbol": Param("symbol", required=True),
+        "interval": Param("granularity", required=True),
+        **TIME_RANGE,
+    },
+    fixed={"limit": CANDLE_CAP},
+    signed=False,
+    # Which of the last two is the USDT and which the quote volume differs between copies of the
+    # page (UNCONFIRMED); they are equal for USDT markets.
+    positions=("ts", "open", "high", "low", "close", "baseVolume", "usdtVolume", "quoteVolume"),
+    id_field="ts",
+    time_field="ts",
+    docs="https://www.bitget.com/api-doc/spot/market/Get-Candle-Data",
+)
+CANDLES = CandleSpec(
+    CANDLE_ENDPOINT,
+    # Days and weeks in their UTC-aligned form (the plain "1day" / "1week" appear to close at
+    # UTC+8 midnight).
+    {
+        "1m": "1min",
+        "5m": "5min",
+        "15m": "15min",
+        "30m": "30min",
+        "1h": "1h",
+        "4h": "4h",
+        "1d": "1Dutc",
+        "1w": "1Wutc",
+    },
+    CANDLE_CAP,
+    separator="",
+    rename={"ts": "time", "base_volume": "volume"},
 )

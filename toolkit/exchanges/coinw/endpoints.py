@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.core.endpoint import Endpoint, Envelope, Param, ms, positive
+from toolkit.core.candles import CandleSpec
+from toolkit.core.endpoint import Endpoint, Envelope, Param, ms, positive, seconds
 from toolkit.core.frames import BOOL, INT, NUM, STR, TIME
 from toolkit.core.paging import FanOut, Window
 from toolkit.core.ratelimit import Limit
@@ -171,4 +172,34 @@ CURRENCIES = Endpoint(
     signed=False,
     limits=(Limit("coinw:returnCurrencies", 80, 1.0), IP_LIMIT),
     keyed="symbol",
+)
+
+
+# Candles: "period" in seconds. The documented list is "such as: 60, 180, 300, 900, 1800, 7200,
+# 14400"; 3600, 86400 and 604800 are not in it (UNCONFIRMED; other public clients send them).
+# No cap per call is documented: 1000 is assumed (UNCONFIRMED), as is the rate limit below.
+CANDLE_CAP = 1000
+CANDLE_ENDPOINT = Endpoint(
+    "GET",
+    PUBLIC,
+    {"date": TIME, "open": NUM, "high": NUM, "low": NUM, "close": NUM, "volume": NUM},
+    address={"command": "returnChartData"},
+    params={
+        "symbol": Param("currencyPair", required=True),
+        "interval": Param("period", required=True),
+        "start_time": Param("start", seconds),
+        "end_time": Param("end", seconds),
+    },
+    signed=False,
+    limits=(Limit("coinw:returnChartData", 10, 1.0), IP_LIMIT),
+    id_field="date",
+    time_field="date",
+    docs="https://github.com/coinw-dev/coinwapi (source/en/index.html.md, K-line data)",
+)
+CANDLES = CandleSpec(
+    CANDLE_ENDPOINT,
+    {"1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14400, "1d": 86400, "1w": 604800},
+    CANDLE_CAP,
+    separator="_",
+    rename={"date": "time"},
 )

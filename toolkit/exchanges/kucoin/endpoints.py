@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from toolkit.core.endpoint import Endpoint, Envelope, Param, joined, ms, new_client_order_id, positive, upper
+from toolkit.core.candles import CandleSpec
+from toolkit.core.endpoint import Endpoint, Envelope, Param, joined, ms, new_client_order_id, positive, seconds, upper
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
 from toolkit.core.paging import Cursor, FanOut, PageNumber, Window
 from toolkit.core.ratelimit import Limit
@@ -530,4 +531,44 @@ HF_LEDGERS = _endpoint(
     window=Window(HF_LEDGER_REACH_MS, HF_LEDGER_REACH_MS),
     id_field="id",
     time_field="createdAt",
+)
+
+
+# ----------------------------------------------------------------------------- market data
+
+CANDLE_CAP = 1500  # "the system would return at most 1500 pieces of data"
+CANDLE_ENDPOINT = _endpoint(
+    "GET",
+    "/api/v1/market/candles",
+    PUBLIC,
+    3,
+    # KuCoin's own order: time (seconds), open, close, high, low, volume, turnover (amount in the quote).
+    {"time": TIME, "open": NUM, "close": NUM, "high": NUM, "low": NUM, "volume": NUM, "turnover": NUM},
+    "api-3470163",
+    params={
+        "symbol": Param("symbol", required=True),
+        "interval": Param("type", required=True),
+        "start_time": Param("startAt", seconds),
+        "end_time": Param("endAt", seconds),
+    },
+    signed=False,
+    positions=("time", "open", "close", "high", "low", "volume", "turnover"),
+    id_field="time",
+    time_field="time",
+)
+CANDLES = CandleSpec(
+    CANDLE_ENDPOINT,
+    {
+        "1m": "1min",
+        "5m": "5min",
+        "15m": "15min",
+        "30m": "30min",
+        "1h": "1hour",
+        "4h": "4hour",
+        "1d": "1day",
+        "1w": "1week",
+    },
+    CANDLE_CAP,
+    separator="-",
+    rename={"turnover": "quote_volume"},
 )
