@@ -24,6 +24,7 @@ RANKS = {
     "plots": 4,
     "history": 5,
     "syncing": 6,
+    "valuation": 6,
     "demo_mode": 6,
     "connecting": 7,
     "report": 8,

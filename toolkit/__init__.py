@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # plots and widgets import plotly / ipywidgets only when a function is called.
 from toolkit import demo_mode as _demo
-from toolkit import errors, history, plots, store, unified, widgets
+from toolkit import errors, history, plots, store, unified, valuation, widgets
 from toolkit.connecting import connect
 from toolkit.core.credentials import Credentials
 from toolkit.exchanges import REGISTRY
@@ -28,6 +28,7 @@ __all__ = [
     "store",
     "sync",
     "unified",
+    "valuation",
     "widgets",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,271 @@
+"""What it is worth: daily prices from the exchanges' own candles, and values in one currency.
+
+``prices`` finds a market for each asset on the given clients (the asset against the quote,
+else through USDT or BTC; each leg direct or inverted) and takes each UTC day's close;
+``value`` adds ``price`` and ``value`` to any frame with an asset and a time; ``portfolio_value``
+is the daily balance history valued, and ``totals`` adds it up per day. An asset without a
+price is NaN and listed in ``attrs["unpriced"]``: it is never counted as zero.
+
+Closes are cached in a ``toolkit.store.Store`` (``cache=``: a Store or its path; by default one
+in memory for the process): asking again for days already fetched sends nothing. The day in
+progress is never cached, as its candle has not closed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit import history, unified
+from toolkit.core.timeutil import TimeLike
+from toolkit.errors import ConfigurationError, InvalidRequest
+from toolkit.store import Store
+
+PRICE_COLUMNS = ("date", "asset", "quote", "price", "source")
+# The assets a price may be routed through when the asset has no market against the quote.
+VIA = ("USDT", "BTC")
+DAY = pd.Timedelta(days=1)
+
+_memory: Store | None = None
+
+
+def _store(cache: Store | str | None) -> Store:
+    global _memory
+    if isinstance(cache, Store):
+        return cache
+    if cache is not None:
+        return Store(cache)
+    if _memory is None:
+        _memory = Store(":memory:")
+    return _memory
+
+
+def _day(value: TimeLike | None, name: str, default: pd.Timestamp) -> pd.Timestamp:
+    if value is None:
+        return default
+    moment = pd.Timestamp(value)
+    return (moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")).normalize()
+
+
+def _closes(client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store) -> pd.Series | None:
+    """Each UTC day's close of ``base/quote`` on ``client`` from ``first`` to ``last``, or None
+    when the exchange has no such market; asks only for the days the cache does not hold."""
+    stream = f"closes.{client.exchange}.{base}-{quote}"
+    if db.cursor(f"{stream}@none") is not None:
+        return None
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    held_from, held_to = db.cursor(f"{stream}@from"), db.cursor(f"{stream}@to")
+    closed_last = min(last, today - DAY)
+    spans = []
+    if held_from is None or held_to is None:
+        spans.append((first, closed_last))
+    else:
+        spans += [(first, held_from - DAY), (held_to + DAY, closed_last)]
+    spans = [(lo, hi) for lo, hi in spans if lo <= hi]
+    if last >= today:  # the day in progress is always asked, in the same request as the days before it
+        if spans and spans[-1][1] == today - DAY:
+            spans[-1] = (spans[-1][0], today)
+        else:
+            spans.append((today, today))
+    live = pd.Series(dtype="float64")
+    for lo, hi in spans:
+        try:
+            candles = client.get_candles(f"{base}/{quote}", "1d", lo, hi + DAY - pd.Timedelta(milliseconds=1))
+        except InvalidRequest:  # the exchanges answer a market they do not list as a bad request
+            db.set_cursor(f"{stream}@none", today)
+            return None
+        daily = pd.DataFrame({"time": candles["time"].dt.normalize(), "close": candles["close"].astype("float64")})
+        db.append(stream, daily[daily["time"] < today], key=["time"])
+        live = pd.concat([live, daily[daily["time"] >= today].set_index("time")["close"]])
+        done_to = min(hi, today - DAY)
+        if done_to >= lo:
+            held_from = lo if held_from is None else min(lo, held_from)
+            held_to = done_to if held_to is None else max(done_to, held_to)
+            db.set_cursor(f"{stream}@from", held_from)
+            db.set_cursor(f"{stream}@to", held_to)
+    stored = db.load(stream, first, last + DAY) if stream in db.streams() else pd.DataFrame()
+    series = stored.set_index("time")["close"] if len(stored) else pd.Series(dtype="float64")
+    series = pd.concat([series, live]) if len(live) else series
+    return series[~series.index.duplicated(keep="last")].sort_index()
+
+
+def _leg(
+    client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store
+) -> tuple[pd.Series, str] | None:
+    """``base`` in ``quote`` per day, from the market base/quote or the inverse of quote/base."""
+    direct = _closes(client, base, quote, first, last, db)
+    if direct is not None:
+        return direct, f"{client.exchange} {base}/{quote}"
+    inverse = _closes(client, quote, base, first, last, db)
+    if inverse is not None:
+        return 1.0 / inverse, f"{client.exchange} 1/({quote}/{base})"
+    return None
+
+
+def _route(
+    clients: Sequence[Any], asset: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store
+) -> tuple[pd.Series, str] | None:
+    for client in clients:
+        found = _leg(client, asset, quote, first, last, db)
+        if found is not None:
+            return found
+        for via in VIA:
+            if via in (asset, quote):
+                continue
+            first_leg = _leg(client, asset, via, first, last, db)
+            if first_leg is None:
+                continue
+            second_leg = _leg(client, via, quote, first, last, db)
+            if second_leg is not None:
+                return first_leg[0] * second_leg[0], f"{first_leg[1]} x {second_leg[1]}"
+    return None
+
+
+def prices(
+    clients: Any,
+    assets: Iterable[str],
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    quote: str = "USDT",
+    *,
+    cache: Store | str | None = None,
+) -> pd.DataFrame:
+    """One close per asset and UTC day from ``start`` to ``end`` (default: the last 30 days to
+    today): ``date``, ``asset``, ``quote``, ``price``, ``source`` (the exchange and market, or
+    the two legs of a route, ``kucoin ETH/BTC x kucoin BTC/USDT``). The quote itself is 1.
+
+    Markets are looked for on ``clients`` in the order given (a client, a list or a dict). A day
+    a market has no candle for, or an asset no market reaches, has NaN and is named in
+    ``attrs["unpriced"]``. Today's price is its candle's close so far.
+    """
+    quote = quote.upper()
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    last = _day(end, "end", today)
+    first = _day(start, "start", last - 30 * DAY)
+    if first > last:
+        raise ConfigurationError("start is after end.")
+    days = pd.date_range(first, last, freq="D")
+    db = _store(cache)
+    chosen = unified.clients_of(clients)
+    frames = []
+    for asset in sorted({a.upper() for a in assets}):
+        if asset == quote:
+            series, source = pd.Series(1.0, index=days), "quote"
+        else:
+            found = _route(chosen, asset, quote, first, last, db)
+            series, source = found if found is not None else (pd.Series(dtype="float64"), "")
+        aligned = series.reindex(days)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": days,
+                    "asset": asset,
+                    "quote": quote,
+                    "price": aligned.to_numpy(dtype="float64"),
+                    "source": source,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in PRICE_COLUMNS})
+    out = out.astype({"asset": "str", "quote": "str", "price": "float64", "source": "str"})
+    out["date"] = pd.to_datetime(out["date"], utc=True).astype("datetime64[ns, UTC]")
+    out.attrs["unpriced"] = sorted(out.loc[out["price"].isna(), "asset"].unique().tolist())
+    out.attrs["quote"] = quote
+    return out
+
+
+# The column holding the amount to value, in the order looked for (ledger, balance history, balances, fees).
+AMOUNT_COLUMNS = ("amount", "balance", "total", "fee")
+
+
+def value(frame: pd.DataFrame, prices: pd.DataFrame, *, amount: str | None = None) -> pd.DataFrame:
+    """``frame`` with ``price`` and ``value`` (= amount x price, in ``prices``' quote) added.
+
+    ``frame`` needs ``asset`` and ``date`` or ``time`` (its UTC day picks the price); the amount
+    is ``amount`` if given, else the first of ``amount``, ``balance``, ``total``, ``fee``. Rows
+    without a price get NaN, and their assets are listed in ``attrs["unpriced"]``.
+    """
+    column = amount or next((c for c in AMOUNT_COLUMNS if c in frame), None)
+    when = "date" if "date" in frame else "time" if "time" in frame else None
+    if "asset" not in frame or when is None or column is None or column not in frame:
+        raise ConfigurationError(
+            "value needs a frame with 'asset', 'date' or 'time', and an amount column "
+            f"({', '.join(AMOUNT_COLUMNS)}); it has {', '.join(map(str, frame.columns))}."
+        )
+    quote = prices.attrs.get("quote") or (prices["quote"].iloc[0] if len(prices) else "USDT")
+    days = pd.to_datetime(frame[when], utc=True).dt.normalize().astype("datetime64[ns, UTC]")
+    lookup = prices.drop_duplicates(["date", "asset"]).set_index(["date", "asset"])["price"]
+    keys = pd.MultiIndex.from_arrays([days, frame["asset"].astype("str").str.upper()])
+    price = lookup.reindex(keys).to_numpy(dtype="float64")
+    price = np.where(frame["asset"].astype("str").str.upper().to_numpy() == quote, 1.0, price)
+    out = frame.copy()
+    out["price"] = price
+    out["value"] = pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy() * price
+    out.attrs = {**frame.attrs, "quote": quote,
+                 "unpriced": sorted(out.loc[out["price"].isna(), "asset"].astype("str").unique().tolist())}  # fmt: skip
+    return out
+
+
+def portfolio_value(
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    quote: str = "USDT",
+    *,
+    ledger: pd.DataFrame | None = None,
+    balances: pd.DataFrame | None = None,
+    cache: Store | str | None = None,
+) -> pd.DataFrame:
+    """The daily balance history valued: ``date``, ``exchange``, ``asset``, ``amount``,
+    ``price``, ``value``, one row per day, exchange and asset held (``totals`` adds them up).
+
+    Rebuilt from each exchange's ledger and today's balances (``toolkit.history``), then valued
+    with ``prices`` over the same days. Pass the ``unified.ledger`` and ``unified.balances`` you
+    already have to spare fetching them again (Binance's withdrawal history allows ten windows a
+    minute).
+    """
+    chosen = unified.clients_of(clients)
+    balances = unified.balances(chosen) if balances is None else balances
+    ledger = unified.ledger(chosen, start, end) if ledger is None else ledger
+    daily = history.balance_history(ledger, balances)
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    first, last = _day(start, "start", daily["time"].min() if len(daily) else today), _day(end, "end", today)
+    daily = daily[(daily["time"] >= first) & (daily["time"] <= last) & (daily["balance"] != 0)]
+    found = prices(chosen, daily["asset"].unique(), first, last, quote, cache=cache)
+    frame = daily.rename(columns={"time": "date", "balance": "amount"})
+    out = value(frame, found, amount="amount").reset_index(drop=True)
+    out = out[["date", "exchange", "asset", "amount", "price", "value"]]
+    out.attrs = {"quote": quote.upper(), "unpriced": found.attrs["unpriced"],
+                 "sources": found.drop_duplicates("asset").set_index("asset")["source"].to_dict()}  # fmt: skip
+    return out
+
+
+def totals(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """``value`` summed per day (``date``, ``value``), or per day and ``by`` (``"exchange"`` or
+    ``"asset"``). A day with an unpriced row sums to NaN rather than to less than it holds."""
+    keys = ["date", by] if by else ["date"]
+    summed = frame.groupby(keys, as_index=False)["value"].sum(min_count=1)
+    unpriced = frame[frame["value"].isna()].groupby(keys).size()
+    if len(unpriced):
+        marked = summed.set_index(keys).index.isin(unpriced.index)
+        summed.loc[marked, "value"] = math.nan
+    summed.attrs = {"quote": frame.attrs.get("quote")}
+    return summed
+
+
+def fees_value(
+    ledger: pd.DataFrame, withdrawals: pd.DataFrame | None, prices: pd.DataFrame, freq: str = "MS"
+) -> pd.DataFrame:
+    """Fees paid in ``prices``' quote per period (``freq`` as ``history.fee_history``), exchange
+    and type: each fee valued on the day it was paid, then added up (``time``, ``exchange``,
+    ``type``, ``value``)."""
+    paid = value(unified.fees_paid(ledger, withdrawals), prices, amount="fee")
+    period = paid["time"].dt.tz_convert(None).dt.to_period(history.FREQ_TO_PERIOD[freq]).dt.start_time
+    paid = paid.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
+    out = paid.groupby(["time", "exchange", "type"], as_index=False)["value"].sum(min_count=1)
+    out.attrs = {"quote": paid.attrs["quote"], "unpriced": paid.attrs["unpriced"]}
+    return out
