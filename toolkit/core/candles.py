@@ -86,7 +86,10 @@ def fetch(
     span = (spec.cap - 1) * step  # both bounds are inclusive: a window holds at most ``cap`` candles
     windowed = replace(spec.endpoint, window=Window(span, span))
     name = market(symbol, spec.separator)
-    args = {"symbol": name, "interval": spec.intervals[interval], "start_time": start, "end_time": end}
+    # Asked from one interval early: an exchange answers the candles that open at or after the
+    # start (Binance says so), and the one open at ``start`` is wanted too.
+    asked_from = max(start - step + 1, 0)
+    args = {"symbol": name, "interval": spec.intervals[interval], "start_time": asked_from, "end_time": end}
     raw = client.history(windowed, args, exact=exact)
     frame = raw.rename(columns=dict(spec.rename))
     out = pd.DataFrame({c: frame.get(c, np.nan) for c in COLUMNS})
