@@ -203,6 +203,9 @@ def test_residual_marks_the_days_that_do_not_add_up():
         (plots.fee_history, plots.FEE_HISTORY_COLUMNS),
         (plots.fee_rates, plots.FEE_RATES_COLUMNS),
         (plots.residual, plots.RESIDUAL_COLUMNS),
+        (plots.net_worth, plots.NET_WORTH_COLUMNS),
+        (plots.fees_value, plots.FEES_VALUE_COLUMNS),
+        (plots.asset_shares, plots.NET_WORTH_COLUMNS),
     ],
 )
 def test_empty_input_gives_a_no_data_figure(figure, columns):
@@ -224,6 +227,9 @@ def test_an_exchange_filter_that_matches_nothing_is_no_data(history):
         (plots.fee_history, ["asset", "type", "fee"]),
         (plots.fee_rates, ["symbol", "maker", "taker", "source"]),
         (plots.residual, ["asset", "residual"]),
+        (plots.net_worth, ["date", "asset", "value"]),
+        (plots.fees_value, ["type", "value"]),
+        (plots.asset_shares, ["date", "asset", "value"]),
     ],
 )
 def test_missing_columns_are_named(figure, missing):
@@ -233,3 +239,64 @@ def test_missing_columns_are_named(figure, missing):
         figure(frame)
     with pytest.raises(ConfigurationError, match="needs a DataFrame, got list"):
         figure([])
+
+
+@pytest.fixture
+def worth() -> pd.DataFrame:
+    """A portfolio_value frame: BTC on two exchanges, USDT on one, an unpriced coin on the second day."""
+    frame = pd.DataFrame(
+        {
+            "date": days("2025-01-01", "2025-01-01", "2025-01-01", "2025-01-02", "2025-01-02", "2025-01-02",
+                         "2025-01-02"),
+            "exchange": text(["kucoin", "bitget", "kucoin", "kucoin", "bitget", "kucoin", "bitget"]),
+            "asset": text(["BTC", "BTC", "USDT", "BTC", "BTC", "USDT", "XYZ"]),
+            "value": [100.0, 1000.0, 50.0, 110.0, 1100.0, 40.0, float("nan")],
+        }
+    )  # fmt: skip
+    frame.attrs["quote"] = "USDT"
+    return frame
+
+
+def test_net_worth_stacks_exchanges_largest_first_and_names_the_unpriced(worth):
+    fig = plots.net_worth(worth).to_dict()
+    assert [t["name"] for t in fig["data"]] == ["bitget", "kucoin"]
+    assert {t["stackgroup"] for t in fig["data"]} == {"worth"}
+    bitget, kucoin = fig["data"]
+    assert list(bitget["y"]) == [1000.0, 1100.0] and list(kucoin["y"]) == [150.0, 150.0]
+    assert fig["layout"]["title"]["text"] == "Net worth in USDT by exchange (not priced, left out: XYZ)"
+    assert fig["layout"]["yaxis"]["title"]["text"] == "value (USDT)"
+
+
+def test_net_worth_by_asset(worth):
+    fig = plots.net_worth(worth.dropna(), by="asset").to_dict()
+    assert {t["name"]: list(t["y"]) for t in fig["data"]} == {"BTC": [1100.0, 1210.0], "USDT": [50.0, 40.0]}
+    assert fig["layout"]["title"]["text"] == "Net worth in USDT by asset"
+    with pytest.raises(ConfigurationError, match="by must be 'asset' or 'exchange'"):
+        plots.net_worth(worth, by="type")
+
+
+def test_asset_shares_on_the_last_day_or_a_given_one(worth):
+    last = plots.asset_shares(worth).to_dict()
+    pie = last["data"][0]
+    assert list(pie["labels"]) == ["BTC", "USDT"] and list(pie["values"]) == [1210.0, 40.0]
+    assert last["layout"]["title"]["text"] == "Asset shares in USDT on 2025-01-02 (not priced, left out: XYZ)"
+    first = plots.asset_shares(worth, date="2025-01-01").to_dict()
+    assert list(first["data"][0]["values"]) == [1100.0, 50.0]
+    assert first["layout"]["title"]["text"] == "Asset shares in USDT on 2025-01-01"
+
+
+def test_fees_value_stacks_types_with_totals_and_room_for_them():
+    frame = pd.DataFrame(
+        {"time": days("2025-01-01", "2025-01-01", "2025-02-01"), "exchange": text(["kucoin", "bitget", "kucoin"]),
+         "type": text(["trading", "withdrawal", "trading"]), "value": [1.5, 2.25, 10.0]}
+    )  # fmt: skip
+    frame.attrs.update(quote="USDT", unpriced=["XYZ"])
+    fig = plots.fees_value(frame).to_dict()
+    bars = {t["name"]: list(t["y"]) for t in fig["data"] if t["type"] == "bar"}
+    assert bars == {"trading": [1.5, 10.0], "withdrawal": [2.25]}
+    total = next(t for t in fig["data"] if t["name"] == "total")
+    assert list(total["text"]) == ["3.75", "10.00"]
+    assert fig["layout"]["yaxis"]["range"] == [0, pytest.approx(11.5)]
+    assert fig["layout"]["title"]["text"] == "Fees in USDT by month and type (not priced, left out: XYZ)"
+    by_exchange = plots.fees_value(frame, by="exchange").to_dict()
+    assert {t["name"] for t in by_exchange["data"] if t["type"] == "bar"} == {"kucoin", "bitget"}

@@ -119,6 +119,15 @@ def _snapshot_residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: 
     return pd.DataFrame(rows, columns=["time", *KEYS, "residual"])
 
 
+def period_start(times: pd.Series, freq: str) -> pd.Series:
+    """The start (UTC) of the period of ``freq`` (``"D"``, ``"W"`` from Monday, ``"MS"``, ``"QS"``,
+    ``"YS"``) each time falls in."""
+    if freq not in FREQ_TO_PERIOD:
+        raise ConfigurationError(f"freq must be one of {', '.join(FREQ_TO_PERIOD)}, got {freq!r}.")
+    start = times.dt.tz_convert(None).dt.to_period(FREQ_TO_PERIOD[freq]).dt.start_time
+    return start.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+
+
 def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, freq: str = "MS") -> pd.DataFrame:
     """Fees paid per period (``freq``: ``"D"``, ``"MS"`` month start, ...), exchange, asset and type.
 
@@ -126,10 +135,7 @@ def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, f
     ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
     """
     _require(ledger, LEDGER, "ledger")
-    if freq not in FREQ_TO_PERIOD:
-        raise ConfigurationError(f"freq must be one of {', '.join(FREQ_TO_PERIOD)}, got {freq!r}.")
     fees = fees_paid(ledger, withdrawals)
-    period = fees["time"].dt.tz_convert(None).dt.to_period(FREQ_TO_PERIOD[freq]).dt.start_time
-    fees = fees.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
+    fees = fees.assign(time=period_start(fees["time"], freq))
     out = fees.groupby(["time", "exchange", "asset", "type"], as_index=False)["fee"].sum()
     return out.astype({"exchange": "str", "asset": "str", "type": "str", "fee": "float64"})

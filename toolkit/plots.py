@@ -5,9 +5,13 @@ calls ``show()``). Plotly is imported inside the functions, so ``import toolkit`
 
 Amounts of different assets are never added together: without prices, 1 BTC + 1 USDT means
 nothing. Balance, fee and residual figures therefore draw one panel per asset, each with its own
-y axis titled with that asset as the unit. Hover texts show amounts with every digit they have
-(``decimal.Decimal`` values as sent, floats in their shortest exact form), never rounded for
-display. Times are UTC, and the time axes say so.
+y axis titled with that asset as the unit. The valued figures (``net_worth``, ``fees_value``,
+``asset_shares``) take ``toolkit.valuation`` frames, where every amount is in one quote currency,
+and stack across assets and exchanges; what could not be priced is named in their titles.
+
+Hover texts show native amounts with every digit they have (``decimal.Decimal`` values as sent,
+floats in their shortest exact form), never rounded for display; values in the quote currency
+show cents. Times are UTC, and the time axes say so.
 
 An empty frame gives a figure with a "no data" note; a frame without the columns a figure needs
 raises ``toolkit.errors.ConfigurationError`` naming them.
@@ -27,12 +31,15 @@ from toolkit.errors import ConfigurationError
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["balance_history", "fee_history", "fee_rates", "residual"]
+__all__ = ["asset_shares", "balance_history", "fee_history", "fee_rates", "fees_value", "net_worth", "residual"]
 
 BALANCE_HISTORY_COLUMNS = ("time", "exchange", "asset", "balance")
 FEE_HISTORY_COLUMNS = ("time", "exchange", "asset", "type", "fee")
 FEE_RATES_COLUMNS = ("exchange", "symbol", "maker", "taker", "source")
 RESIDUAL_COLUMNS = ("time", "exchange", "asset", "residual")
+NET_WORTH_COLUMNS = ("date", "exchange", "asset", "value")
+PERIOD_NAMES = {"D": "day", "W": "week", "MS": "month", "QS": "quarter", "YS": "year"}  # history.FREQ_TO_PERIOD
+FEES_VALUE_COLUMNS = ("time", "exchange", "type", "value")
 
 # Fixed colours per fee type, so that a type has the same colour in every panel and figure.
 FEE_TYPE_COLOURS = {"trading": "#1f77b4", "withdrawal": "#ff7f0e", "other": "#7f7f7f"}
@@ -277,6 +284,173 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
         )
     fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
     return fig
+
+
+def net_worth(df: pd.DataFrame, *, by: str = "exchange") -> go.Figure:
+    """What the accounts were worth each day, in one currency, stacked by exchange or by asset.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A ``toolkit.valuation.portfolio_value`` frame: ``date``, ``exchange``, ``asset``,
+        ``value`` (in ``attrs["quote"]``).
+    by : {"exchange", "asset"}
+        What each area is; the top of the stack is the day's net worth either way.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Filled ``scatter`` traces in one ``stackgroup``. Holdings without a price are left out of
+        the stack, and the title names their assets: the total is then a lower bound.
+    """
+    if by not in ("asset", "exchange"):
+        raise ConfigurationError(f"net_worth: by must be 'asset' or 'exchange', got {by!r}.")
+    data = _checked(df, NET_WORTH_COLUMNS, "net_worth")
+    quote = df.attrs.get("quote", "")
+    title = f"Net worth in {quote} by {by}" + _unpriced_note(df)
+    data = data[data["value"].notna()]
+    if data.empty:
+        return _no_data(title)
+
+    import plotly.graph_objects as go
+
+    sums = data.groupby(["date", by], as_index=False)["value"].sum()
+    names = sums.groupby(by)["value"].sum().sort_values(ascending=False).index  # the largest at the bottom
+    colours = _colours(sorted(names))
+    fig = go.Figure()
+    for name in names:
+        rows = sums[sums[by] == name]
+        fig.add_scatter(
+            x=rows["date"],
+            y=_floats(rows["value"]),
+            name=str(name),
+            mode="lines",
+            line={"width": 0.5, "color": colours[str(name)]},
+            stackgroup="worth",
+            hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}} UTC<br>%{{y:,.2f}} {quote}<extra></extra>",
+        )
+    fig.update_layout(title=title, legend_title_text=by, hovermode="x unified")
+    fig.update_yaxes(title_text=f"value ({quote})", rangemode="tozero")
+    fig.update_xaxes(title_text="date (UTC)")
+    return fig
+
+
+def fees_value(df: pd.DataFrame, *, by: str = "type") -> go.Figure:
+    """Fees paid per period in one currency, stacked by fee type or by exchange, each period's
+    total written above its bar.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A ``toolkit.valuation.fees_value`` frame: ``time`` (period start), ``exchange``,
+        ``type``, ``value`` (in ``attrs["quote"]``).
+    by : {"type", "exchange"}
+        What each part of a bar is.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``bar`` traces stacked, a text trace "total"; the y axis leaves room for the labels.
+    """
+    if by not in ("type", "exchange"):
+        raise ConfigurationError(f"fees_value: by must be 'type' or 'exchange', got {by!r}.")
+    data = _checked(df, FEES_VALUE_COLUMNS, "fees_value")
+    quote = df.attrs.get("quote", "")
+    period = PERIOD_NAMES.get(df.attrs.get("freq", "MS"), "period")
+    title = f"Fees in {quote} by {period} and {by}" + _unpriced_note(df)
+    sums = data.groupby(["time", by], as_index=False)["value"].sum()
+    sums = sums[sums["value"] > 0]
+    if sums.empty:
+        return _no_data(title)
+
+    import plotly.graph_objects as go
+
+    present = sorted(set(sums[by]))
+    colours = {**_colours(present), **(FEE_TYPE_COLOURS if by == "type" else {})}
+    fig = go.Figure()
+    for name in present:
+        bars = sums[sums[by] == name]
+        fig.add_bar(
+            x=bars["time"],
+            y=_floats(bars["value"]),
+            name=str(name),
+            marker_color=colours[str(name)],
+            hovertemplate=f"{name}<br>%{{x|{'%Y-%m' if period == 'month' else '%Y-%m-%d'}}} (UTC)<br>"
+            f"%{{y:,.2f}} {quote}<extra></extra>",
+        )
+    totals = sums.groupby("time", as_index=False)["value"].sum()
+    fig.add_scatter(
+        x=totals["time"],
+        y=_floats(totals["value"]),
+        text=[f"{v:,.2f}" for v in totals["value"]],
+        mode="text",
+        textposition="top center",
+        name="total",
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.update_layout(title=title, barmode="stack", legend_title_text=by)
+    fig.update_yaxes(title_text=f"fees ({quote})", range=[0, float(totals["value"].max()) * 1.15])
+    fig.update_xaxes(title_text=f"{period} (UTC)" if period == "month" else f"{period} from (UTC)")
+    return fig
+
+
+def asset_shares(df: pd.DataFrame, *, date: Any = None) -> go.Figure:
+    """Each asset's share of the net worth on one day (the last in the frame by default).
+
+    Parameters
+    ----------
+    df : DataFrame
+        A ``toolkit.valuation.portfolio_value`` frame (``date``, ``exchange``, ``asset``, ``value``).
+    date : date-like, optional
+        The UTC day; the frame's last day when omitted.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``pie`` trace (a ring), the assets' values summed over the exchanges; the hover gives
+        the value and the share. Unpriced assets are left out and named in the title.
+    """
+    data = _checked(df, NET_WORTH_COLUMNS, "asset_shares")
+    quote = df.attrs.get("quote", "")
+    if data.empty:
+        return _no_data(f"Asset shares in {quote}")
+    day = pd.to_datetime(data["date"], utc=True).max() if date is None else _utc_day(date)
+    rows = data[pd.to_datetime(data["date"], utc=True) == day]
+    title = f"Asset shares in {quote} on {day:%Y-%m-%d}" + _unpriced_note(rows)
+    sums = rows.groupby("asset")["value"].sum()
+    sums = sums[sums > 0].sort_values(ascending=False)
+    if sums.empty:
+        return _no_data(title)
+
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        go.Pie(
+            labels=sums.index.tolist(),
+            values=sums.tolist(),
+            hole=0.45,
+            sort=False,
+            marker_colors=[_colours(sorted(sums.index))[a] for a in sums.index],
+            hovertemplate=f"%{{label}}<br>%{{value:,.2f}} {quote}<br>%{{percent}}<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title)
+    return fig
+
+
+def _unpriced_note(data: pd.DataFrame) -> str:
+    """The assets whose rows have no value; a frame without assets (fees by type) names them in attrs."""
+    if "asset" in data:
+        missing = sorted(data.loc[data["value"].isna(), "asset"].astype(str).unique())
+    else:
+        missing = list(data.attrs.get("unpriced", []))
+    return f" (not priced, left out: {', '.join(missing)})" if missing else ""
+
+
+def _utc_day(value: Any) -> pd.Timestamp:
+    moment = pd.Timestamp(value)
+    return (moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")).normalize()
 
 
 def _checked(df: Any, required: Sequence[str], figure: str) -> pd.DataFrame:

@@ -247,14 +247,17 @@ def portfolio_value(
 def totals(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """``value`` summed per day (``date``, ``value``), or per day and ``by`` (``"exchange"`` or
     ``"asset"``). A day with an unpriced row sums to NaN rather than to less than it holds."""
-    keys = ["date", by] if by else ["date"]
-    summed = frame.groupby(keys, as_index=False)["value"].sum(min_count=1)
-    unpriced = frame[frame["value"].isna()].groupby(keys).size()
-    if len(unpriced):
-        marked = summed.set_index(keys).index.isin(unpriced.index)
-        summed.loc[marked, "value"] = math.nan
+    summed = _sum_or_nan(frame, ["date", by] if by else ["date"])
     summed.attrs = {"quote": frame.attrs.get("quote")}
     return summed
+
+
+def _sum_or_nan(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``value`` summed per ``keys``; NaN for a group with any NaN (a sum without it would look whole)."""
+    groups = frame.groupby(keys)["value"]
+    summed = groups.sum()
+    summed[groups.count() < groups.size()] = math.nan
+    return summed.reset_index()
 
 
 def fees_value(
@@ -262,10 +265,9 @@ def fees_value(
 ) -> pd.DataFrame:
     """Fees paid in ``prices``' quote per period (``freq`` as ``history.fee_history``), exchange
     and type: each fee valued on the day it was paid, then added up (``time``, ``exchange``,
-    ``type``, ``value``)."""
+    ``type``, ``value``). A period with an unpriced fee is NaN, its asset in ``attrs["unpriced"]``."""
     paid = value(unified.fees_paid(ledger, withdrawals), prices, amount="fee")
-    period = paid["time"].dt.tz_convert(None).dt.to_period(history.FREQ_TO_PERIOD[freq]).dt.start_time
-    paid = paid.assign(time=period.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"))
-    out = paid.groupby(["time", "exchange", "type"], as_index=False)["value"].sum(min_count=1)
-    out.attrs = {"quote": paid.attrs["quote"], "unpriced": paid.attrs["unpriced"]}
+    paid = paid.assign(time=history.period_start(paid["time"], freq))
+    out = _sum_or_nan(paid, ["time", "exchange", "type"])
+    out.attrs = {"quote": paid.attrs["quote"], "unpriced": paid.attrs["unpriced"], "freq": freq}
     return out
