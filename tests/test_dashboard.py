@@ -107,7 +107,11 @@ def test_initial_state_shows_everything_the_data_has(board, ledger, balances):
     assert drawn(board.balance_figure)["USDT"][-1] == 399.5 + 150.0
     assert fee_periods(board) == ["2025-01-01", "2025-02-01"]
     assert table_note(board) == "showing 6 of 6 ledger entries, newest first"
-    assert board.status.value == "Given 3 balance rows.<br>Given 6 ledger entries.<br>Given 1 withdrawals."
+    assert board.status.value == (
+        "Given 3 balance rows.<br>Given 6 ledger entries.<br>Given 1 withdrawals.<br>"
+        "No prices: no client to ask (give prices= for values in USDT)."
+    )
+    assert has_no_data_note(board.worth_figure) and has_no_data_note(board.fees_value_figure)
     assert board.refresh_button.disabled  # nothing to fetch: every frame was given
     assert "application/vnd.jupyter.widget-view+json" in board._repr_mimebundle_()
     assert isinstance(board.widget, ipywidgets.VBox)
@@ -272,6 +276,26 @@ def test_clients_are_fetched_once_and_failures_are_shown_not_raised(balances):
     assert list(drawn(board.balance_figure)) == ["BTC", "USDT"]
 
 
+def test_given_prices_value_the_history_and_the_fees(ledger, balances, withdrawals):
+    days_ = pd.date_range("2025-01-06", "2025-03-01", freq="D", tz="UTC")
+    prices = pd.DataFrame({"date": days_, "asset": "BTC", "quote": "USDT", "price": 50_000.0, "source": "test"})
+    prices.attrs.update(quote="USDT", unpriced=[])
+    board = tk.widgets.dashboard(ledger=ledger, balances=balances, withdrawals=withdrawals, prices=prices)
+    # The history runs to today; the prices end on 1 March: the days after leave BTC out, and say so.
+    assert board.worth_figure.layout.title.text == "Net worth in USDT by exchange (not priced, left out: BTC)"
+    board.end.value = pd.Timestamp("2025-03-01").date()
+    assert board.worth_figure.layout.title.text == "Net worth in USDT by exchange"
+    worth = {trace.name: list(trace.y) for trace in board.worth_figure.data}
+    assert set(worth) == {"bitget", "kucoin"}
+    assert worth["bitget"][-1] == 399.5 + 0.01 * 50_000 and worth["kucoin"][-1] == 150.0
+    board.stack.value = "asset"
+    assert {trace.name for trace in board.worth_figure.data} == {"BTC", "USDT"}
+    fees = {t.name: list(t.y) for t in board.fees_value_figure.data if t.type == "bar"}
+    assert fees == {"trading": [0.5 + 0.00001 * 50_000, 0.05], "withdrawal": [1.0]}
+    board.exchanges.value = ("kucoin",)
+    assert {t.name: list(t.y) for t in board.fees_value_figure.data if t.type == "bar"} == {"trading": [0.05]}
+
+
 def test_importing_the_dashboard_needs_neither_ipywidgets_nor_plotly():
     code = "import sys, toolkit.dashboard; print(sorted(m for m in ('ipywidgets', 'plotly') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -293,6 +317,9 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     assert {"binance", "bitget", "coinw", "kucoin"} <= set(board.balances["exchange"])
     assert set(board.ledger["exchange"]) == {"binance", "bitget", "coinw", "kucoin"} and len(board.ledger) > 500
     assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
+    assert {trace.name for trace in board.worth_figure.data} == {"binance", "bitget", "coinw", "kucoin"}
+    assert "Priced 3 of 3 assets in USDT." in board.status.value
+    assert {t.name for t in board.fees_value_figure.data if t.type == "bar"} == {"trading", "withdrawal"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE
     first, last = (pd.Timestamp(d, tz="UTC") for d in DEMO_RANGE)
     times = board.current_table["time"]

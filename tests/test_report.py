@@ -29,14 +29,18 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     _, folder = demo_run
     html = (folder / "report.html").read_text()
     headings = re.findall(r"<h2>(.*?)</h2>", html)
-    assert headings[0] == "Balances now" and headings[-1] == "Notebooks"
+    assert headings[0].startswith("Net worth in USDT") and headings[1].startswith("Fees paid in USDT by month")
+    assert headings[-1] == "Notebooks"
     assert any(
         h.startswith("Balance history, rebuilt from the ledgers of binance, bitget, coinw, kucoin") for h in headings
     )
-    assert len(re.findall(r'class="plotly-graph-div"', html)) == 4  # balance, fees, fee rates, residual
+    # net worth, fees in USDT, asset shares, balance, fees, fee rates, residual
+    assert len(re.findall(r'class="plotly-graph-div"', html)) == 7
     assert html.count("plotly.js v") == 1  # the library inline, once; nothing fetched
     assert not re.search(r"<script[^>]+src=", html)
     assert "Balance history by asset" in html and "Fees by month and type" in html
+    assert "Net worth in USDT by exchange" in html and "Fees in USDT by month and type" in html
+    assert "not priced" not in html  # every demo asset has a market
     assert "SYNTHETIC" in html
     assert "DEMO-" not in html and "SECRET" not in html
 

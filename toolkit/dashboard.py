@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from toolkit import history, plots, unified
+from toolkit import history, plots, unified, valuation
 from toolkit.connecting import connect
 from toolkit.core.redact import redact_exception
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, to_ms
@@ -82,14 +82,17 @@ class Dashboard:
     """The widgets of the dashboard; display it, or drive it from code.
 
     Controls: ``exchanges``, ``assets`` (SelectMultiple), ``start``, ``end`` (DatePicker, both days
-    included, UTC), ``period`` (Dropdown of the fee bars: D, W, MS). Outputs: ``balance_figure``,
-    ``fee_figure`` (FigureWidget, updated in place), ``table`` (HTML), ``status`` (HTML). Export:
+    included, UTC), ``period`` (Dropdown of the fee bars: D, W, MS), ``stack`` (net worth by
+    exchange or asset). Outputs: ``worth_figure`` (net worth in ``quote``), ``fees_value_figure``
+    (fees in ``quote``), ``balance_figure``, ``fee_figure`` (native units; FigureWidgets, updated
+    in place), ``table`` (HTML), ``status`` (HTML). Export:
     ``export_format`` (Dropdown), ``filename`` (Text), ``overwrite`` (Checkbox), ``export_button``,
     ``export_status``. ``refresh_button`` fetches again. ``widget`` is the whole dashboard.
 
     The data: ``balances``, ``ledger``, ``withdrawals`` (None when neither given nor fetched),
-    ``snapshots``, and ``history`` (``toolkit.history.balance_history`` of them); ``current_table``
-    is the ledger as filtered by the controls.
+    ``snapshots``, ``history`` (``toolkit.history.balance_history`` of them), ``prices`` (given,
+    or ``toolkit.valuation.prices`` from the clients; None without either) and ``worth`` (the
+    history valued); ``current_table`` is the ledger as filtered by the controls.
     """
 
     def __init__(
@@ -102,6 +105,8 @@ class Dashboard:
         balances: pd.DataFrame | None = None,
         withdrawals: pd.DataFrame | None = None,
         snapshots: pd.DataFrame | None = None,
+        prices: pd.DataFrame | None = None,
+        quote: str = "USDT",
         freq: str = "MS",
     ) -> None:
         import ipywidgets as w
@@ -116,8 +121,11 @@ class Dashboard:
         # but no clients, the missing ones stay empty rather than reaching out to every exchange.
         self._fetches = clients is not None or all(frame is None for frame in self._given.values())
         self.snapshots = snapshots
-        self.balances = self.ledger = self.history = pd.DataFrame()
+        self.quote = quote.upper()
+        self._given_prices = prices
+        self.balances = self.ledger = self.history = self.worth = pd.DataFrame()
         self.withdrawals: pd.DataFrame | None = None
+        self.prices: pd.DataFrame | None = prices
         self._muted = False  # set while the controls are reset, so that one reset redraws once
         self._auto_name = ""  # the file name the dashboard chose; replaced until the user edits it
 
@@ -127,7 +135,10 @@ class Dashboard:
         self.start = w.DatePicker(description="From")
         self.end = w.DatePicker(description="To")
         self.period = w.Dropdown(description="Fees per", options=list(FEE_PERIODS.items()), value=freq)
+        self.stack = w.Dropdown(description="Worth by", options=["exchange", "asset"], value="exchange")
         self.status = w.HTML()
+        self.worth_figure = go.FigureWidget()
+        self.fees_value_figure = go.FigureWidget()
         self.balance_figure = go.FigureWidget()
         self.fee_figure = go.FigureWidget()
         self.table = w.HTML()
@@ -138,8 +149,11 @@ class Dashboard:
         self.export_status = w.HTML()
         self.refresh_button = w.Button(description="Refresh", icon="refresh", disabled=not self._fetches)
         self.widget = w.VBox([
-            w.HBox([self.exchanges, self.assets, w.VBox([self.start, self.end, self.period, self.refresh_button])]),
+            w.HBox([self.exchanges, self.assets,
+                    w.VBox([self.start, self.end, self.period, self.stack, self.refresh_button])]),
             self.status,
+            self.worth_figure,
+            self.fees_value_figure,
             self.balance_figure,
             self.fee_figure,
             w.HBox([self.export_format, self.filename, self.overwrite, self.export_button]),
@@ -147,7 +161,7 @@ class Dashboard:
             self.table,
         ])  # fmt: skip
 
-        for control in (self.exchanges, self.assets, self.start, self.end, self.period):
+        for control in (self.exchanges, self.assets, self.start, self.end, self.period, self.stack):
             control.observe(lambda _change: self._update(), names="value")
         self.export_format.observe(lambda _change: self._format_changed(), names="value")
         self.export_button.on_click(lambda _button: self.export())
@@ -164,6 +178,13 @@ class Dashboard:
         self.status.value = "<i>Fetching…</i>" if self._fetches else ""
         messages = self._fetch()
         self.history = history.balance_history(self.ledger, self.balances, self.snapshots)
+        worth = self.history.rename(columns={"time": "date", "balance": "amount"})
+        if self.prices is not None:
+            worth = valuation.value(worth, self.prices, amount="amount")
+        else:
+            worth = worth.assign(price=float("nan"), value=float("nan"))
+            worth.attrs["quote"] = self.quote
+        self.worth = worth.rename(columns={"date": "time"})  # the controls filter on time
         self.status.value = "<br>".join(messages)
         self._reset_controls()
 
@@ -190,10 +211,31 @@ class Dashboard:
                 else:  # withdrawals stay None: fee_history then takes withdrawal fees from the ledger
                     frame = None if kind == "withdrawals" else unified.conform(pd.DataFrame(), schema)
                 setattr(self, kind, frame)
+            if self._given_prices is None:
+                self.prices, text = self._fetch_prices(clients)
+                messages.append(text)
         finally:
             for client in opened:  # Binance's client holds a websocket and a thread
                 getattr(client, "close", lambda: None)()
         return messages
+
+    def _fetch_prices(self, clients: list[Any]) -> tuple[pd.DataFrame | None, str]:
+        """Daily prices in ``quote`` of every asset the data has, over its days, from ``clients``."""
+        if not clients:
+            return None, html.escape(f"No prices: no client to ask (give prices= for values in {self.quote}).")
+        held = self.balances[pd.to_numeric(self.balances["total"], errors="coerce").fillna(0) != 0]
+        assets = sorted({str(a) for f in (self.ledger, held) for a in f["asset"].dropna()})
+        times = self.ledger["time"].dropna()
+        first, last = self._range
+        first = first if first is not None else (times.min() if len(times) else None)
+        try:
+            found = valuation.prices(clients, assets, first, last, self.quote)
+        except Exception as exc:  # shown in place: the native-unit views still work
+            return None, _error_html(f"Prices failed: {_failure(exc)}")
+        text = f"Priced {len(assets) - len(found.attrs['unpriced'])} of {len(assets)} assets in {self.quote}"
+        if found.attrs["unpriced"]:
+            text += f" (no market for {', '.join(found.attrs['unpriced'])})"
+        return found, html.escape(text + ".")
 
     @staticmethod
     def _connect_all() -> tuple[list[Any], list[str]]:
@@ -243,9 +285,17 @@ class Dashboard:
     def _update(self) -> None:
         if self._muted:
             return
-        _replace_figure(self.balance_figure, plots.balance_history(self._selected(self.history)))
+        worth = self._selected(self.worth).rename(columns={"time": "date"})
+        _replace_figure(self.worth_figure, plots.net_worth(worth, by=self.stack.value))
         withdrawals = None if self.withdrawals is None else self._selected(self.withdrawals)
-        fees = history.fee_history(self._selected(self.ledger), withdrawals, freq=self.period.value)
+        ledger = self._selected(self.ledger)
+        if self.prices is not None:
+            valued = valuation.fees_value(ledger, withdrawals, self.prices, freq=self.period.value)
+            _replace_figure(self.fees_value_figure, plots.fees_value(valued))
+        else:
+            _replace_figure(self.fees_value_figure, plots.fees_value(pd.DataFrame(columns=plots.FEES_VALUE_COLUMNS)))
+        _replace_figure(self.balance_figure, plots.balance_history(self._selected(self.history)))
+        fees = history.fee_history(ledger, withdrawals, freq=self.period.value)
         _replace_figure(self.fee_figure, plots.fee_history(fees, freq=self.period.value))
         table = self.current_table
         shown = table.head(TABLE_ROWS)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import demo_mode, history, plots, unified
+from toolkit import demo_mode, history, plots, unified, valuation
 from toolkit.connecting import connect
 from toolkit.exchanges import REGISTRY
 
@@ -72,20 +72,32 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300) -> list[Notebo
 
 
 def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The report's sections over the demo accounts' year."""
+    """The report's sections over the demo accounts' year: first what it is worth in USDT, then
+    the native-unit views."""
     start, end = demo_mode.PERIOD
     balances = unified.balances(clients)
     ledger = unified.ledger(clients, start, end)
     withdrawals = unified.withdrawals(clients, start, end)
     rates = unified.fee_rates(clients, demo_mode.SYMBOLS)
     fees = history.fee_history(ledger, withdrawals, freq="MS")
+    worth = valuation.portfolio_value(clients, start, end, ledger=ledger, balances=balances)
+    paid = unified.fees_paid(ledger, withdrawals)
+    fee_prices = valuation.prices(clients, paid["asset"].unique(), start, end)
+    fees_in_usdt = valuation.fees_value(ledger, withdrawals, fee_prices)
+    last_day = valuation.totals(worth, by="exchange")
+    last_day = last_day[last_day["date"] == last_day["date"].max()]
     rebuilt = f"Balance history, rebuilt from the ledgers of {', '.join(ledger.attrs['exchanges'])}"
     if ledger.attrs.get("not_available"):
         rebuilt += f" (none from {', '.join(ledger.attrs['not_available'])}: see tk.sync)"
     return [
+        ("Net worth in USDT (each day's balances at that day's close on the exchanges' own markets)",
+         plots.net_worth(worth)),
+        ("Fees paid in USDT by month (each fee at the close of the day it was paid)", plots.fees_value(fees_in_usdt)),
+        ("Net worth in USDT on the last day, by exchange", last_day.round({"value": 2})),
+        ("Asset shares", plots.asset_shares(worth)),
         ("Balances now", balances),
         (rebuilt, plots.balance_history(history.balance_history(ledger, balances))),
-        ("Fees paid by month", plots.fee_history(fees)),
+        ("Fees paid by month, in each fee's own asset", plots.fee_history(fees)),
         ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
         ("Fee rates in force", plots.fee_rates(rates)),
         ("Fee rates, table", rates),
@@ -94,6 +106,8 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
          plots.residual(history.residual(ledger, balances, unified.snapshots(clients)), tolerance=1e-8)),
         ("Ledger entries by type", ledger.pivot_table(
             index="exchange", columns="type", values="id", aggfunc="count", fill_value=0).reset_index()),
+        ("Where the prices come from", pd.DataFrame(
+            sorted(worth.attrs["sources"].items()), columns=["asset", "source"])),
     ]  # fmt: skip
 
 

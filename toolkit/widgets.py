@@ -77,16 +77,20 @@ def dashboard(
     balances: pd.DataFrame | None = None,
     withdrawals: pd.DataFrame | None = None,
     snapshots: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,
+    quote: str = "USDT",
     freq: str = "MS",
 ) -> Dashboard:
-    """Balance history, fees and the ledger of chosen exchanges, assets and dates, in one view.
+    """Net worth, balance history, fees and the ledger of chosen exchanges, assets and dates, in one view.
 
     ``clients`` is one client, a list or a dict (as ``tk.unified`` takes them); without clients
     and frames, every exchange that ``tk.connect`` can open is used. Balances, the ledger and
     withdrawals in ``[start, end]`` are fetched once; the controls then only filter them. Frames
     given (``toolkit.unified`` schemas, e.g. from ``tk.store``) are used as they are; ``snapshots``
-    (stored balance snapshots) add the history of exchanges without a ledger. ``freq`` is the first
-    fee period: ``"D"``, ``"W"`` or ``"MS"`` (month).
+    (stored balance snapshots) add the history of exchanges without a ledger. Net worth and fees
+    are valued in ``quote`` with ``prices`` (a ``toolkit.valuation.prices`` frame) or, when not
+    given, prices fetched from the clients' candles. ``freq`` is the first fee period: ``"D"``,
+    ``"W"`` or ``"MS"`` (month).
 
     The Export button writes the selected ledger entries (``Dashboard.current_table``) to the file
     named, as CSV or Parquet; an existing file is replaced only when "overwrite" is ticked.
@@ -101,8 +105,9 @@ def dashboard(
     from toolkit.dashboard import Dashboard
 
     return Dashboard(
-        clients, start, end, ledger=ledger, balances=balances, withdrawals=withdrawals, snapshots=snapshots, freq=freq
-    )
+        clients, start, end, ledger=ledger, balances=balances, withdrawals=withdrawals, snapshots=snapshots,
+        prices=prices, quote=quote, freq=freq,
+    )  # fmt: skip
 
 
 def _restore_pem(secret: str) -> str:
