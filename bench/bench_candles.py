@@ -1,0 +1,111 @@
+"""Benchmark: how many candle requests valuing a year of four exchanges takes, against the fewest
+the exchanges' per-call caps allow.
+
+The four sandboxes serve the demo accounts and their candles (the same documented caps: 1000 a
+call, 1500 on KuCoin); ``toolkit.valuation`` prices every asset the accounts held over the demo
+year. The requests are counted at the clients (each ``get_candles`` answer's pages, or one for an
+error answer). The minimum for an asset is ``ceil(days / cap)`` of the market that prices it;
+a second run for the same days needs none.
+
+Run: ``python bench/bench_candles.py`` (prints the Markdown table for bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+import toolkit as tk
+from toolkit import sandbox, unified, valuation
+from toolkit.sandbox.account import demo_year
+from toolkit.store import Store
+
+EXCHANGES = ("bitget", "kucoin", "coinw", "binance")
+
+
+def counting(client: Any, tally: list[int]) -> None:
+    """Make ``client.get_candles`` add the requests each call sends to ``tally``."""
+    original: Callable[..., pd.DataFrame] = client.get_candles
+
+    def get_candles(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        try:
+            frame = original(*args, **kwargs)
+        except tk.errors.ToolkitError:
+            tally.append(1)  # the exchange's error answer: one request
+            raise
+        tally.append(frame.attrs["coverage"]["pages"])
+        return frame
+
+    client.get_candles = get_candles
+
+
+def cap_of(exchange: str) -> int:
+    cap: int = importlib.import_module(f"toolkit.exchanges.{exchange}.endpoints").CANDLES.cap
+    return cap
+
+
+def measure() -> list[dict[str, Any]]:
+    rows = []
+    with sandbox.start(EXCHANGES, lifetime=600) as boxes:
+        clients = []
+        for exchange in EXCHANGES:
+            options: dict[str, Any] = {"sync_clock": False, "progress": False}
+            rest_url = getattr(boxes.server(exchange), "rest_url", None)
+            if rest_url is not None:
+                options["rest_base_url"] = rest_url
+            clients.append(tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options))
+        tally: list[int] = []
+        for client in clients:
+            counting(client, tally)
+        first, today = demo_year()
+        start, end = first, today - pd.Timedelta(days=1)  # closed days: today's candle is never cached
+        ledger, balances = unified.ledger(clients, start, today), unified.balances(clients)
+
+        def run(name: str, chosen: list[Any], cache: Store, assets: list[str] | None = None, *,
+                warm: bool = False, until: pd.Timestamp = end) -> None:  # fmt: skip
+            tally.clear()
+            started = time.perf_counter()
+            if assets is None:
+                found = valuation.portfolio_value(chosen, start, until, ledger=ledger, balances=balances, cache=cache)
+                sources = found.attrs["sources"]
+            else:
+                found = valuation.prices(chosen, assets, start, until, cache=cache)
+                sources = found.drop_duplicates("asset").set_index("asset")["source"].to_dict()
+            seconds = time.perf_counter() - started
+            priced = sorted(a for a in found.loc[found["price"].notna(), "asset"].unique() if a != "USDT")
+            days = len(pd.date_range(start, until, freq="D"))
+            if not warm:  # each asset's market in as few calls as its cap allows
+                minimum = sum(math.ceil(days / cap_of(sources[a].split()[0])) for a in priced)
+            else:  # nothing, but today's candle for each asset (it has not closed)
+                minimum = len(priced) if until >= today else 0
+            rows.append({"case": name, "days": days, "assets priced": len(priced), "requests": sum(tally),
+                         "minimum": minimum, "seconds": round(seconds, 2)})  # fmt: skip
+
+        cold = Store(":memory:")
+        run("a year of 4 exchanges, cold cache", clients, cold)
+        run("the same year again", clients, cold, warm=True)
+        run("the same year and today", clients, cold, warm=True, until=today)
+        for client in clients:
+            run(f"{client.exchange} alone, cold cache", [client], Store(":memory:"), ["BTC", "ETH", "USDT"])
+        searching = Store(":memory:")
+        run("with an asset no exchange lists, cold", clients, searching, ["BTC", "ETH", "USDT", "NOPE"])
+        run("with an asset no exchange lists, again", clients, searching, ["BTC", "ETH", "USDT", "NOPE"], warm=True)
+        for client in clients:
+            getattr(client, "close", lambda: None)()
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(row[c]) for c in head) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table(measure()))
