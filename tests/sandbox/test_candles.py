@@ -73,3 +73,17 @@ def test_a_daily_candle_opens_at_the_previous_close(connect):
 def test_a_market_the_exchange_does_not_list_is_a_bad_request(connect, exchange):
     with pytest.raises(InvalidRequest):
         connect(exchange).get_candles("NOPE/USDT", "1d")
+
+
+@pytest.mark.parametrize("exchange", ["bitget", "binance"])
+def test_the_demo_trades_were_made_at_the_daily_closes_served(boxes, connect, exchange):
+    trades = boxes.account(exchange).trades
+    first = pd.Timestamp(min(t.time for t in trades), unit="ms", tz="UTC").normalize()
+    closes = {
+        base: connect(exchange).get_candles(f"{base}/USDT", "1d", first, yesterday()).set_index("time")["close"]
+        for base in {t.base for t in trades}
+    }
+    assert len(trades) > 50
+    for trade in trades:
+        day = pd.Timestamp(trade.time, unit="ms", tz="UTC").normalize()
+        assert closes[trade.base][day] == trade.price
