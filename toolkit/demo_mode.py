@@ -17,24 +17,36 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit import sandbox
 from toolkit.core.credentials import Credentials
-from toolkit.sandbox.account import demo_year
 
 if TYPE_CHECKING:
+    from toolkit import sandbox
     from toolkit.cassettes import FolderPersister
 
-# The demo accounts' year and what the report and notebooks show of it.
-PERIOD = tuple(moment.date().isoformat() for moment in demo_year())
+# What the report and notebooks show of the demo accounts; their year is ``PERIOD`` (below).
 SYMBOLS = ("BTC/USDT", "ETH/USDT")
 
 _cassette: AbstractContextManager[Any] | None = None
 _sandboxes: sandbox.Sandboxes | None = None
 
 
+def __getattr__(name: str) -> Any:
+    # PERIOD, the demo accounts' year as two ISO dates, is fixed at first use: the sandboxes (and
+    # what they import) load only when demo mode is used, never on ``import toolkit``.
+    if name == "PERIOD":
+        from toolkit.sandbox.account import demo_year
+
+        period = tuple(moment.date().isoformat() for moment in demo_year())
+        globals()["PERIOD"] = period
+        return period
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def credentials(exchange: str) -> Credentials:
     """Obviously fake credentials that the sandboxes (and the example cassettes) accept."""
-    return sandbox.demo_credentials(exchange)
+    from toolkit.sandbox.base import demo_credentials
+
+    return demo_credentials(exchange)
 
 
 def _persister(chosen: list[Path]) -> type[FolderPersister]:
@@ -63,6 +75,8 @@ def demo(enabled: bool = True, *, examples: bool = False, newer_accounts: bool =
     answers.
     """
     global _cassette, _sandboxes
+    from toolkit import sandbox
+
     if _cassette is not None:
         _cassette.__exit__(None, None, None)
         _cassette = None
@@ -94,6 +108,8 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
     where its HTTP windows still run in threads but through one pooled connection in turn
     (vcrpy replays unreliably when threads hold several at once)."""
     from requests.adapters import HTTPAdapter
+
+    from toolkit import sandbox
 
     options.setdefault("sync_clock", False)
     if _sandboxes is not None:

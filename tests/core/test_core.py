@@ -191,3 +191,41 @@ def test_credentials_never_show_secrets(monkeypatch):
 def test_unknown_exchange():
     with pytest.raises(errors.ConfigurationError, match="choose one of binance, bitget, coinw, kucoin"):
         tk.connect("mtgox")
+
+
+# --------------------------------------------------------------------------- clock
+
+
+def test_one_clock_sync_however_many_threads_ask_at_once():
+    import threading
+    import time as _time
+
+    from toolkit.core.clock import Clock
+
+    asked = []
+
+    def server_time():
+        asked.append(1)
+        _time.sleep(0.05)  # a round trip: every thread arrives while the first sync is in flight
+        return 1_000_000
+
+    clock = Clock(server_time)
+    threads = [threading.Thread(target=clock.now_ms) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(asked) == 1 and clock.generation == 1
+
+
+def test_rejections_signed_with_the_same_offset_resync_once():
+    from toolkit.core.clock import Clock
+
+    asked = []
+    clock = Clock(lambda: asked.append(1) or 5_000_000_000_000)
+    clock.now_ms()
+    seen = clock.generation
+    offsets = {clock.resync(seen=seen) for _ in range(8)}  # eight threads, one rejected timestamp each
+    assert len(asked) == 2 and clock.generation == 2 and len(offsets) == 1
+    clock.resync()  # asked without a generation: always measures
+    assert len(asked) == 3

@@ -135,3 +135,39 @@ def test_rename_gives_descriptive_names_also_when_empty():
     df = to_frame([{"e": "balanceUpdate", "E": 1564034571105, "a": "BTC"}], columns, rename=rename)
     assert list(df.columns) == ["event_type", "event_time", "asset"]
     assert list(to_frame([], columns, rename=rename).columns) == ["event_type", "event_time", "asset"]
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [(1.5, True), (1, False), ([1, [2, [3.0]]], True), ({"a": {"b": [{"c": "1.5"}]}}, False),
+     ({"a": {"b": [{"c": 1.5}]}}, True), ([], False), ({}, False), (None, False), (True, False),
+     ([{"a": "1"}, {"b": [{"c": 2e-8}]}], True)],
+)  # fmt: skip
+def test_has_float_finds_a_float_at_any_depth(payload, expected):
+    from toolkit.core.http import has_float
+
+    assert has_float(payload) is expected
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "abc", "", None])
+def test_exact_amounts_written_as_text_refuse_what_is_no_finite_number(bad):
+    from toolkit.core.frames import NUM, ConversionError, to_frame
+
+    records = [{"amount": "1.10"}, {"amount": bad}]
+    if bad in ("", None):  # a gap, not a wrong value
+        assert to_frame(records, {"amount": NUM}, exact=True)["amount"].tolist() == [Decimal("1.10"), None]
+        return
+    with pytest.raises(ConversionError, match="not a"):
+        to_frame(records, {"amount": NUM}, exact=True)
+
+
+def test_columns_keep_documented_order_then_undocumented_in_first_seen_order():
+    from toolkit.core.frames import NUM, STR, to_frame
+
+    records = [{"z": 1, "b": "x", "a": "1.5"}, {"a": "2", "b": "y", "y": True}]
+    frame = to_frame(records, {"a": NUM, "b": STR})
+    assert list(frame.columns) == ["a", "b", "z", "y"]
+    assert frame["a"].tolist() == [1.5, 2.0] and str(frame["b"].dtype) == "str"

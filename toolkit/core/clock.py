@@ -23,6 +23,7 @@ class Clock:
         self._lock = threading.Lock()
         self._synced = not sync
         self.offset_ms = 0
+        self.generation = 0
 
     def now_ms(self) -> int:
         if not self._synced:
@@ -32,9 +33,15 @@ class Clock:
                     self._measure()
         return now_ms() + self.offset_ms
 
-    def resync(self) -> int:
-        """Measure the offset against the exchange (half the round trip is the transit time)."""
+    def resync(self, seen: int | None = None) -> int:
+        """Measure the offset against the exchange (half the round trip is the transit time).
+
+        ``seen`` is the ``generation`` the rejected request was signed in: when another thread has
+        measured since, its offset is used rather than measured again.
+        """
         with self._lock:
+            if seen is not None and self.generation != seen:
+                return self.offset_ms
             return self._measure()
 
     def _measure(self) -> int:
@@ -43,5 +50,6 @@ class Clock:
         after = now_ms()
         self.offset_ms = server - (before + after) // 2
         self._synced = True
+        self.generation += 1
         log.debug("clock offset %d ms (round trip %d ms)", self.offset_ms, after - before)
         return self.offset_ms

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import chain
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
@@ -241,6 +242,29 @@ def retry_after_seconds(reply: Reply) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
+def has_float(payload: Any) -> bool:
+    """Whether decoded JSON holds a float anywhere: a number with a fraction, whose digits a float
+    may have lost. Most exchanges write amounts as text, so this is usually False.
+
+    Walked a level at a time, the values of all of a level's objects at once, so that the loops
+    run inside the interpreter's builtins rather than once per value in Python.
+    """
+    level = [payload]
+    while level:
+        kinds = set(map(type, level))
+        if float in kinds:
+            return True
+        deeper: list[Any] = []
+        if kinds == {dict}:  # a list of records, the usual case
+            deeper.extend(chain.from_iterable(map(dict.values, level)))
+        elif dict in kinds:
+            deeper.extend(chain.from_iterable(v.values() for v in level if type(v) is dict))
+        if list in kinds:
+            deeper.extend(chain.from_iterable(v for v in level if type(v) is list))
+        level = deeper
+    return False
+
+
 def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
     """The JSON body, or the toolkit error that says why there is none.
 
@@ -251,7 +275,7 @@ def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
         # orjson first, always: it is fast and strict (no lone surrogates, no NaN or Infinity,
         # nesting at most 1024 deep), so whatever passes it is safe to read again exactly.
         payload = orjson.loads(reply.content)
-        if exact:
+        if exact and has_float(payload):  # read again only where a float may have lost digits
             return json.loads(reply.content, parse_float=Decimal)
         return payload
     except (ValueError, RecursionError):

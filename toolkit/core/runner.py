@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from toolkit.core import frames
@@ -23,6 +24,11 @@ from toolkit.errors import ConfigurationError, MalformedResponse, ToolkitError
 
 if TYPE_CHECKING:
     from toolkit.core.client import Client
+
+# Records typed into a frame at a time: a long history holds at most about this many decoded
+# records per window in flight, besides the frames (see bench/RESULTS.md, peak memory).
+BATCH = 5_000
+Piece: TypeAlias = pd.DataFrame | list[Record]
 
 
 def run_history(
@@ -44,7 +50,8 @@ def run_history(
         end_ms = end_ms if end_ms is not None else now_ms()
         start_ms = start_ms if start_ms is not None else end_ms - window.default_lookback_ms
     if start_ms is not None and end_ms is not None and start_ms > end_ms:
-        raise ConfigurationError(f"{start_name} is after {end_name}.")
+        later = f"{end_name} ({ms_to_timestamp(end_ms)})" if end is not None else f"now ({ms_to_timestamp(end_ms)})"
+        raise ConfigurationError(f"{start_name} ({ms_to_timestamp(start_ms)}) is after {later}.")
 
     bounds: list[tuple[int, int] | None] = [None]
     if window is not None and start_ms is not None and end_ms is not None:
@@ -59,7 +66,9 @@ def run_history(
     units = [(value, span) for value in values for span in bounds]
     pages = 0
 
-    def fetch_unit(unit: tuple[Any, tuple[int, int] | None]) -> list[Record]:
+    def fetch_unit(unit: tuple[Any, tuple[int, int] | None]) -> list[Piece]:
+        """The unit's records: typed frames of every ``BATCH`` as they arrive, then the rest as
+        records (small windows are typed together, as a frame costs about a millisecond)."""
         nonlocal pages
         value, span = unit
         unit_args = dict(args)
@@ -77,33 +86,52 @@ def run_history(
                 return [{**record, fan.column: value} for record in records]
             return records
 
-        collected: list[Record] = []
         if endpoint.paging is None:
-            collected.extend(extract(fetch({})))
+            answer = extract(fetch({}))
             pages += 1
             cap = window.halve_at if window is not None else None
-            if cap is not None and span is not None and len(collected) >= cap:
+            if cap is not None and span is not None and len(answer) >= cap:
                 lo, hi = span
                 if hi - lo < 2:
                     raise MalformedResponse(client.exchange, endpoint.name, message=(
-                        f"{len(collected)} records at {ms_to_timestamp(lo)}, as many as one answer holds: "
+                        f"{len(answer)} records at {ms_to_timestamp(lo)}, as many as one answer holds: "
                         "the rest cannot be asked for"))  # fmt: skip
                 middle = (lo + hi) // 2
                 return fetch_unit((value, (lo, middle))) + fetch_unit((value, (middle, hi)))
-            return collected
+            return [list(answer)]
+        typed: list[Piece] = []
+        collected: list[Record] = []
+        count = 0
         try:
             for page in endpoint.paging.pages(fetch, {}, extract):
                 collected.extend(page)
+                count += len(page)
                 pages += 1
-                if limit is not None and len(collected) >= limit:
+                if len(collected) >= BATCH:
+                    typed.append(client.to_frame(endpoint, collected, exact=exact))
+                    collected = []
+                if limit is not None and count >= limit:
                     break
         except PagingError as exc:
             where = f" in the window {ms_to_timestamp(span[0])} to {ms_to_timestamp(span[1])}" if span else ""
             raise MalformedResponse(client.exchange, endpoint.name, message=f"{exc}{where}") from None
-        return collected
+        return [*typed, collected]
 
     noun = "window" if window is not None else "request"
-    records: list[Record] = []
+    pieces: list[pd.DataFrame] = []
+    waiting: list[Record] = []  # records of small units, typed a BATCH at a time
+
+    def keep(chunk: list[Piece]) -> None:
+        nonlocal waiting
+        for piece in chunk:
+            if isinstance(piece, pd.DataFrame):
+                pieces.append(piece)
+            else:
+                waiting.extend(piece)
+        if len(waiting) >= BATCH:
+            pieces.append(client.to_frame(endpoint, waiting, exact=exact))
+            waiting = []
+
     done = 0
     concurrency = window.concurrency if window is not None else 1
     bar = _progress(client, len(units), noun)
@@ -111,12 +139,12 @@ def run_history(
         if concurrency > 1 and len(units) > 1:
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 for chunk in pool.map(fetch_unit, units):
-                    records.extend(chunk)
+                    keep(chunk)
                     done += 1
                     bar.update()
         else:
             for unit in units:
-                records.extend(fetch_unit(unit))
+                keep(fetch_unit(unit))
                 done += 1
                 bar.update()
     except ToolkitError as err:
@@ -125,7 +153,12 @@ def run_history(
     finally:
         bar.close()
 
-    frame = client.to_frame(endpoint, records, exact=exact)
+    if waiting:
+        pieces.append(client.to_frame(endpoint, waiting, exact=exact))
+    filled = [piece for piece in pieces if len(piece)]
+    frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=exact)
+    pieces.clear()
+    del filled
     with client.reading(endpoint):
         if window is None and endpoint.time_field:
             frame = _between(frame, frames.snake_case(endpoint.time_field), start_ms, end_ms)
@@ -149,16 +182,26 @@ def run_history(
 
 
 def dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
-    """Each record once (by its id, or the whole row where records have no id), in time order."""
+    """Each record once (by its id, or the whole row where records have no id), in time order.
+
+    The rows kept and their order are worked out first and taken in one copy (none when nothing
+    changes): a long history is then held twice at most, not three times.
+    """
     if endpoint.id_field:
-        frame = frame.drop_duplicates(subset=frames.snake_case(endpoint.id_field), keep="first")
+        repeated = frame[frames.snake_case(endpoint.id_field)].duplicated(keep="first")
     elif frame.dtypes.map(pd.api.types.is_object_dtype).any():  # lists or objects: compare the rows' text
-        frame = frame[~frame.astype("str").duplicated(keep="first")]
+        repeated = frame.astype("str").duplicated(keep="first")
     else:
-        frame = frame.drop_duplicates(keep="first")
+        repeated = frame.duplicated(keep="first")
+    kept = np.flatnonzero(~repeated.to_numpy())
     if endpoint.time_field:
-        frame = frame.sort_values(frames.snake_case(endpoint.time_field), kind="stable")
-    return frame
+        times = frame[frames.snake_case(endpoint.time_field)].iloc[kept]
+        # As datetime64 values (missing times last): to_numpy() alone would make a Timestamp of each.
+        values = times.to_numpy(dtype="datetime64[ns]") if isinstance(times.dtype, pd.DatetimeTZDtype) else times
+        kept = kept[np.argsort(values, kind="stable")]
+    if len(kept) == len(frame) and (np.diff(kept) > 0).all():
+        return frame
+    return frame.take(kept)
 
 
 def _between(frame: pd.DataFrame, column: str, start_ms: int | None, end_ms: int | None) -> pd.DataFrame:
