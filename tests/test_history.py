@@ -126,3 +126,8 @@ def test_fee_history_by_month_and_type(ledger, balances):
 def test_wrong_frame_is_refused(balances):
     with pytest.raises(ConfigurationError, match="lacks columns"):
         history.balance_history(pd.DataFrame({"time": []}), balances)
+
+
+@pytest.mark.parametrize("freq", ["M", "ME"])
+def test_fee_history_takes_the_month_spellings_pandas_users_type(ledger, freq):
+    pd.testing.assert_frame_equal(history.fee_history(ledger, freq=freq), history.fee_history(ledger, freq="MS"))

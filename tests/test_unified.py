@@ -183,3 +183,24 @@ def test_fees_paid_take_withdrawal_fees_from_the_withdrawals_not_the_ledger():
         ["w1", "USDT", 1.0, "withdrawal"],
     ]
     assert unified.fees_paid(ledger)["id"].tolist() == ["1", "2"]  # without withdrawals: the ledger's own
+
+
+@pytest.mark.parametrize("kind", ["ledger", "deposits", "withdrawals", "transfers", "fees"])
+def test_a_quiet_range_maps_to_empty_frames_of_the_schema(kind):
+    # The demo year's first hour: no entries on any exchange. Every mapping must take an empty frame.
+    from tests.conftest import sandbox_client
+    from toolkit import sandbox
+
+    with sandbox.start(lifetime=120) as boxes:
+        clients = [sandbox_client(boxes, name) for name in tk.EXCHANGES]
+        first = pd.Timestamp(demo_mode.PERIOD[0], tz="UTC")
+        try:
+            frame = getattr(unified, kind)(clients, first, first + pd.Timedelta(hours=1))
+        finally:
+            for client in clients:
+                getattr(client, "close", lambda: None)()
+    assert len(frame) == 0
+    schema = {"ledger": unified.LEDGER, "deposits": unified.TRANSACTIONS, "withdrawals": unified.TRANSACTIONS,
+              "transfers": unified.TRANSFERS, "fees": unified.FEES}[kind]  # fmt: skip
+    assert list(frame.columns) == list(schema)
+    assert frame.dtypes.astype(str).to_dict() == unified.conform(pd.DataFrame(), schema).dtypes.astype(str).to_dict()

@@ -18,7 +18,8 @@ KEYS = ["exchange", "asset"]
 # Running balances are kept per account (KuCoin's main and trade accounts are separate ledgers).
 ACCOUNT_KEYS = ["exchange", "account", "asset"]
 # The frequencies fee_history takes -> the pandas Period each one groups by.
-FREQ_TO_PERIOD = {"D": "D", "W": "W", "MS": "M", "QS": "Q", "YS": "Y"}
+# pandas users type "M" or "ME" for months too: every one labels a period by its start here.
+FREQ_TO_PERIOD = {"D": "D", "W": "W", "MS": "M", "M": "M", "ME": "M", "QS": "Q", "YS": "Y"}
 
 
 def _require(df: pd.DataFrame, schema: dict[str, str] | list[str], what: str) -> None:

@@ -87,3 +87,29 @@ def test_a_confirmed_call_returns_the_answer_as_a_frame(client):
     frame = client.gift("USDT", "0.5", confirm=True)
     assert frame.to_dict("records") == [{"gift_id": "g-1"}]
     assert frame.attrs["endpoint"] == "POST /api/v2/spot/wallet/gift"
+
+
+# --------------------------------------------------------------------------- messages
+
+
+@pytest.mark.parametrize(
+    ("exchange", "url", "expected"),
+    [("bitget", "127.0.0.1:9", "https://host:port"), ("kucoin", "ftp://x", "https://host:port"),
+     ("binance", "http://127.0.0.1:9", "wss://host:port")],
+)  # fmt: skip
+def test_a_base_url_without_its_scheme_is_refused_at_once(fake_credentials, exchange, url, expected):
+    import toolkit as tk
+    from toolkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=f"base_url must be a URL such as {expected}, got '{url}'"):
+        tk.connect(exchange, fake_credentials, base_url=url, sync_clock=False, progress=False)
+
+
+def test_a_start_in_the_future_says_it_is_after_now(make_client, no_network):
+    from toolkit.errors import ConfigurationError
+
+    client, _ = make_client("bitget")
+    with pytest.raises(ConfigurationError, match=r"start_time \(2030-01-01 00:00:00\+00:00\) is after now \(20"):
+        client.get_bills(start_time="2030-01-01")
+    with pytest.raises(ConfigurationError, match=r"is after end_time \(2024-01-01 00:00:00\+00:00\)"):
+        client.get_bills(start_time="2024-02-01", end_time="2024-01-01")

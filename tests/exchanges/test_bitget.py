@@ -422,3 +422,27 @@ def test_describe_key(bitget, cassette):
     assert (row["exchange"], row["account"], row["ip_whitelist"]) == ("bitget", "**********", "127.0.0.1")
     assert row["permissions"] == ["trade", "readonly"]
     assert bool(row["can_trade"]) is True and bool(row["can_withdraw"]) is False
+
+
+def test_bills_take_the_common_name_asset_as_well_as_the_seeds_asset_id(bitget, cassette, no_network):
+    client, sent = bitget
+    with pytest.raises(ConfigurationError, match="give asset_id or asset, not both"):
+        client.get_bills(asset_id="USDT", asset="BTC")
+    with pytest.raises(ConfigurationError, match="asset \\(or asset_id\\) is required"):
+        client.get_transfer_history(from_type="spot", start_time="2021-09-01", end_time="2021-09-15")
+    assert sent == []
+
+
+def test_bills_for_asset_send_coin():
+    from tests.conftest import sandbox_client
+    from toolkit import sandbox
+
+    with sandbox.start(["bitget"], lifetime=60) as boxes:
+        client = sandbox_client(boxes, "bitget")
+        by_common = client.get_bills(asset="USDT")
+        by_seed = client.get_bills("USDT")
+        requests = boxes.server("bitget").requests
+    assert set(by_common["coin"].str.upper()) == {"USDT"} and len(by_common) > 0
+    assert by_common.equals(by_seed)
+    bills = [r for r in requests if "bills" in r.path]
+    assert bills and all(r.query.get("coin") == "USDT" for r in bills)

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
@@ -132,6 +133,26 @@ class ErrorTable(Mapping[str, type[ExchangeError]]):
         return self.codes.get(code or "") or class_for_status(http_status)
 
 
+def checked_url(url: str, schemes: tuple[str, ...], name: str = "base_url") -> str:
+    """``url`` without its trailing slash, or a ConfigurationError at once when it is no URL of
+    ``schemes`` (``127.0.0.1:9`` would otherwise be retried for seconds as a network failure)."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in schemes or not parts.netloc:
+        raise ConfigurationError(f"{name} must be a URL such as {schemes[-1]}://host:port, got {url!r}.")
+    return url.rstrip("/")
+
+
+def either(seed: tuple[str, Any], common: tuple[str, Any], *, required: bool = False) -> Any:
+    """The value given under the seed's parameter name or under the toolkit's common one (``asset``,
+    ``network``): every client takes the common names too, and giving both is a mistake."""
+    (seed_name, seed_value), (common_name, common_value) = seed, common
+    if seed_value is not None and common_value is not None:
+        raise ConfigurationError(f"give {seed_name} or {common_name}, not both.")
+    if required and seed_value is None and common_value is None:
+        raise ConfigurationError(f"{common_name} (or {seed_name}) is required.")
+    return seed_value if seed_value is not None else common_value
+
+
 def class_for_status(status: int | None) -> type[ExchangeError]:
     if status == 401:
         return AuthenticationError
@@ -175,6 +196,7 @@ class Client:
 
     exchange: ClassVar[str]
     default_base_url: ClassVar[str]
+    url_schemes: ClassVar[tuple[str, ...]] = ("http", "https")
     auth: ClassVar[type[Signer]]
     envelope: ClassVar[Envelope]
     errors: ClassVar[ErrorTable]
@@ -205,7 +227,7 @@ class Client:
         install_log_redaction()
         self.auth.register()
         self.credentials = credentials
-        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.base_url = checked_url(base_url or self.default_base_url, self.url_schemes)
         self.max_retries = self.default_retries if max_retries is None else max_retries
         if not budget > 0:
             raise ConfigurationError(f"budget must be a positive number of seconds, got {budget!r}.")
@@ -331,6 +353,7 @@ class Client:
             self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
             # Signed after any wait for the rate limit: a timestamp must be fresh when it is sent.
             call = self.prepare(endpoint, args, extra)
+            signed_in = self.clock.generation  # the offset it was signed with
             call.on_reply = on_reply
             call.deadline = deadline
             try:
@@ -344,7 +367,7 @@ class Client:
                 if resynced or not endpoint.signed or err.code not in self.errors.timestamp:
                     raise
                 log.warning("%s rejected the timestamp (%s); resyncing the clock once", self.exchange, err.code)
-                self.clock.resync()
+                self.clock.resync(seen=signed_in)
                 resynced = True
             except NotRecorded:
                 raise  # a recording that is missing stays missing: no retry
@@ -468,7 +491,8 @@ class Client:
             if not all(isinstance(r, list) and len(r) >= width for r in found):
                 raise malformed(f"records are not arrays of at least {width} values")
             found = [dict(zip(endpoint.positions, r, strict=False)) for r in found]
-        if not all(isinstance(r, Mapping) for r in found):
+        # Decoded JSON objects are dicts: the exact type check is ten times cheaper than the ABC's.
+        if not all(type(r) is dict for r in found) and not all(isinstance(r, Mapping) for r in found):
             raise malformed("records are not JSON objects")
         records: list[Record] = found
         if endpoint.explode:

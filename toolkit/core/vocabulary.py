@@ -58,6 +58,8 @@ def paired_transfers(ledger: pd.DataFrame) -> pd.DataFrame:
     """Transfers from unified ledger entries: an outgoing and an incoming entry of the same asset,
     size and moment are one transfer between the two accounts; an unpaired one names one side only."""
     moves = ledger[ledger["type"] == "transfer"].assign(size=ledger["amount"].abs())
+    if moves.empty:  # (an outer merge of empty text columns fails in pyarrow)
+        return conform(pd.DataFrame(), TRANSFERS).drop(columns="exchange")  # _gather names the exchange
     keys = ["time", "asset", "size"]
     outgoing = moves[moves["amount"] < 0][[*keys, "id", "account"]]
     incoming = moves[moves["amount"] > 0][[*keys, "id", "account"]]

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from toolkit.core import candles, frames
-from toolkit.core.client import DEFAULT_BUDGET, Client, Route
+from toolkit.core.client import DEFAULT_BUDGET, Client, Route, checked_url
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint
 from toolkit.core.frames import OBJ, STR, TIME
@@ -76,6 +76,7 @@ class BinanceClient(Client):
 
     exchange = "binance"
     default_base_url = PRODUCTION_URL
+    url_schemes = ("ws", "wss")
     auth = BinanceWsAuth
     envelope = ep.ENVELOPE
     errors = ERRORS
@@ -100,7 +101,7 @@ class BinanceClient(Client):
         session: Any = None,
     ) -> None:
         open_timeout, self.timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        url = base_url or PRODUCTION_URL
+        url = checked_url(base_url or PRODUCTION_URL, ("ws", "wss"))
         transport = WebSocketTransport(
             url,
             exchange=self.exchange,
@@ -118,7 +119,7 @@ class BinanceClient(Client):
             progress=progress, budget=budget,
         )  # fmt: skip
         self.recv_window = recv_window
-        self.rest_base_url = (rest_base_url or ep.REST_URL).rstrip("/")
+        self.rest_base_url = checked_url(rest_base_url or ep.REST_URL, ("http", "https"), "rest_base_url")
         self.rest = HttpTransport(session, (open_timeout, self.timeout))
         self._rest_signer: BinanceRestAuth | None = None
         self._connection = transport.connection

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from toolkit.core import candles
-from toolkit.core.client import RestClient
+from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
@@ -198,6 +198,7 @@ class BitgetClient(RestClient):
         end_time: TimeLike | None = None,
         limit: int | None = None,
         *,
+        asset: str | None = None,
         exact: bool = False,
     ) -> pd.DataFrame:
         """The spot ledger: ``bill_id``, ``c_time``, ``coin``, ``group_type``, ``business_type``,
@@ -205,26 +206,31 @@ class BitgetClient(RestClient):
 
         Fetches every page (500 a request, ``idLessThan`` cursor) of every 90-day window in
         ``[start_time, end_time]`` (default: the last 90 days), oldest first. ``asset_id`` is the
-        coin name in v2 (e.g. ``"USDT"``); ``group_type`` and ``biz_type`` filter as Bitget's
-        ``groupType`` / ``businessType``. ``limit`` keeps the most recent ``limit`` records.
-        ``df.attrs["coverage"]`` reports the range, windows and pages fetched.
+        coin name in v2 (e.g. ``"USDT"``; ``asset=`` as on every client); ``group_type`` and
+        ``biz_type`` filter as Bitget's ``groupType`` / ``businessType``. ``limit`` keeps the most
+        recent ``limit`` records. ``df.attrs["coverage"]`` reports the range, windows and pages fetched.
         """
-        args = {"asset_id": asset_id, "group_type": group_type, "biz_type": biz_type,
-                "start_time": start_time, "end_time": end_time}  # fmt: skip
+        args = {"asset_id": either(("asset_id", asset_id), ("asset", asset)), "group_type": group_type,
+                "biz_type": biz_type, "start_time": start_time, "end_time": end_time}  # fmt: skip
         return self.history(ep.BILLS, args, exact=exact, limit=limit)
 
     def get_transfer_history(
         self,
-        asset_id: str,
-        from_type: AccountType,
-        start_time: TimeLike,
-        end_time: TimeLike,
+        asset_id: str | None = None,
+        from_type: AccountType | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
         client_order_id: str | None = None,
         limit: int | None = None,
         *,
+        asset: str | None = None,
         exact: bool = False,
     ) -> pd.DataFrame:
-        """Transfers out of ``from_type`` for coin ``asset_id``: every page of every 90-day window."""
+        """Transfers out of ``from_type`` for coin ``asset_id`` (or ``asset=``): every page of every
+        90-day window."""
+        if from_type is None:
+            raise ConfigurationError("from_type is required: the account the transfers left (spot, ...).")
+        asset_id = either(("asset_id", asset_id), ("asset", asset), required=True)
         args = {"asset_id": asset_id, "from_type": from_type, "client_order_id": client_order_id,
                 "start_time": start_time, "end_time": end_time}  # fmt: skip
         return self.history(ep.TRANSFER_RECORDS, args, exact=exact, limit=limit)

@@ -59,8 +59,8 @@ withdrawals = _side(WITHDRAWAL)
 
 
 def _legs(trades: pd.DataFrame) -> pd.DataFrame:
-    market = trades["symbol"].astype("str").str.partition("_")
-    base, quote = market[0], market[2]
+    market = trades["symbol"].astype("str").str.split("_", n=1)  # (str.partition has no columns when empty)
+    base, quote = market.str[0], market.str[1]
     sign = np.where(trades["side"].str.upper() == "BUY", 1.0, -1.0)
     fee = trades["fee"].fillna(0.0).abs()
     value = trades["size"] * trades["price"]

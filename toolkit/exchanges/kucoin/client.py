@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from toolkit.core import candles
-from toolkit.core.client import RestClient
+from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, new_client_order_id
 from toolkit.core.http import Call, Reply, param_text, retry_after_seconds
@@ -446,9 +446,11 @@ class KucoinClient(RestClient):
         fee_deduct_type: Literal["INTERNAL", "EXTERNAL"] | None = None,
         *,
         withdraw_type: Literal["ADDRESS", "UID", "MAIL", "PHONE"] = "ADDRESS",
+        network: str | None = None,
         confirm: bool = False,
     ) -> pd.DataFrame:
-        """Withdraw ``quantity`` of ``asset`` to ``to_address`` (``POST /api/v3/withdrawals``).
+        """Withdraw ``quantity`` of ``asset`` to ``to_address`` (``POST /api/v3/withdrawals``) on
+        ``chain`` (or ``network=``, as on every client).
 
         Sends nothing unless ``confirm=True``; raises ``ConfirmationRequired`` showing the request.
         KuCoin documents no client id for withdrawals, so a repeat is not recognised as one: the
@@ -456,8 +458,8 @@ class KucoinClient(RestClient):
         sending it again. Returns ``withdrawal_id``.
         """
         args = {"asset": asset, "to_address": to_address, "quantity": quantity, "withdraw_type": withdraw_type,
-                "chain": chain, "memo": memo, "is_inner": is_inner, "remark": remark,
-                "fee_deduct_type": fee_deduct_type}  # fmt: skip
+                "chain": either(("chain", chain), ("network", network)), "memo": memo, "is_inner": is_inner,
+                "remark": remark, "fee_deduct_type": fee_deduct_type}  # fmt: skip
         return self.request(ep.WITHDRAW, args, confirm=confirm)
 
     def cancel_withdrawal(self, withdrawal_id: str, *, confirm: bool = False) -> pd.DataFrame:
