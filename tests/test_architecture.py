@@ -174,3 +174,27 @@ def test_every_exchange_folder_imports_only_core_errors_and_itself():
         for line, target in imported(ast.parse(path.read_text()), module):
             ok = target.startswith(("toolkit.core", "toolkit.errors", f"toolkit.exchanges.{exchange}"))
             assert ok, f"{module}:{line} imports {target}"
+
+
+def test_every_runtime_dependency_is_used():
+    # A dependency declared and never imported only costs installs (nest-asyncio was one).
+    import re
+    import tomllib
+
+    modules = {
+        "pandas": "pandas",
+        "numpy": "numpy",
+        "requests": "requests",
+        "orjson": "orjson",
+        "tqdm": "tqdm",
+        "cryptography": "cryptography",
+        "vcrpy": "vcr",
+        "websockets": "websockets",
+        "pyarrow": None,
+    }  # fmt: skip  (pyarrow: pandas' Parquet writer and string columns)
+    declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [re.split(r"[<>=\[ ]", spec, maxsplit=1)[0] for spec in declared]
+    assert set(names) == set(modules), f"tell this test which module each new dependency is: {names}"
+    source = "\n".join(path.read_text() for path in PACKAGE.rglob("*.py"))
+    for name in (n for n in names if modules[n]):
+        assert re.search(rf"^\s*(import|from) {modules[name]}\b", source, re.M), f"{name} is declared, never imported"

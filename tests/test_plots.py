@@ -117,7 +117,10 @@ def test_fee_history_stacks_types_per_month_with_exact_totals(fees):
     assert trading["customdata"] == ["0.300000000000000001", "0.5"]  # summed in Decimal
     assert dates(withdrawal) == ["2025-01-01"] and withdrawal["y"] == [1.0]
     assert total["mode"] == "text"
-    assert total["text"] == ["1.300000000000000001", "0.5"]
+    # Labels carry four significant digits, the hover every digit; the axis leaves room for the label.
+    assert total["text"] == ["1.3", "0.5"] and total["customdata"] == ["1.300000000000000001", "0.5"]
+    assert fig["layout"]["yaxis2"]["range"] == [0, pytest.approx(1.3 * 1.2)]
+    assert fig["layout"]["yaxis2"]["tickformat"] == "~g"  # 0.0006, not 600µ
     assert total["y"] == [1.3, 0.5]
     assert trading["hovertemplate"] == "trading<br>%{x|%Y-%m} (UTC)<br>%{customdata} USDT<extra></extra>"
     assert [btc_trading["showlegend"], trading["showlegend"], withdrawal["showlegend"]] == [True, False, True]
@@ -300,3 +303,20 @@ def test_fees_value_stacks_types_with_totals_and_room_for_them():
     assert fig["layout"]["title"]["text"] == "Fees in USDT by month and type (not priced, left out: XYZ)"
     by_exchange = plots.fees_value(frame, by="exchange").to_dict()
     assert {t["name"] for t in by_exchange["data"] if t["type"] == "bar"} == {"kucoin", "bitget"}
+
+
+def test_a_residual_of_zeros_is_one_sentence_not_flat_panels():
+    frame = pd.DataFrame({"time": days("2025-01-01", "2025-01-02", "2025-01-01"), "exchange": text(["a", "a", "b"]),
+                          "asset": text(["BTC", "BTC", "ETH"]), "residual": [0.0, 1e-12, 0.0]})  # fmt: skip
+    fig = plots.residual(frame, tolerance=1e-9).to_dict()
+    assert fig["data"] == []
+    assert fig["layout"]["title"]["text"] == "Reconciliation residual: 0 non-zero days"
+    assert fig["layout"]["annotations"][0]["text"] == "The ledger explains every balance: 3 days of 2 assets checked"
+
+
+def test_fee_rates_name_the_exchanges_without_a_fee_rate_call():
+    frame = pd.DataFrame({"exchange": text(["kucoin"]), "symbol": text(["BTC/USDT"]), "maker": [0.001],
+                          "taker": [0.001], "source": text(["get_basic_user_fee"])})  # fmt: skip
+    frame.attrs["not_available"] = ["coinw"]
+    fig = plots.fee_rates(frame).to_dict()
+    assert fig["layout"]["title"]["text"] == "Fee rates by exchange (no fee-rate call on coinw)"

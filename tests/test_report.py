@@ -38,7 +38,7 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     assert len(re.findall(r'class="plotly-graph-div"', html)) == 7
     assert html.count("plotly.js v") == 1  # the library inline, once; nothing fetched
     assert not re.search(r"<script[^>]+src=", html)
-    assert "Balance history by asset" in html and "Fees by month and type" in html
+    assert "Balance history by exchange" in html and "Fees by month and type" in html  # who holds what
     assert "Net worth in USDT by exchange" in html and "Fees in USDT by month and type" in html
     assert "not priced" not in html  # every demo asset has a market
     assert "SYNTHETIC" in html
@@ -66,3 +66,26 @@ def test_ledger_notebook_finds_the_demo_ledger_consistent(demo_run):
     residual = float(re.search(r"largest residual: (\S+)", printed).group(1))
     assert residual < 1e-8
     assert re.search(r"\d{3,} entries from binance, bitget, coinw, kucoin", printed)
+
+
+def test_every_executed_notebook_renders_without_a_kernel(demo_run):
+    # What GitHub, nbviewer and nbconvert show: each figure also as HTML (drawn by the plotly.js
+    # the notebook carries once), each widget as a sentence rather than "VBox(children=(...".
+    _, folder = demo_run
+    for path in sorted((folder / "notebooks").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
+        figures = [o for o in outputs if "application/vnd.plotly.v1+json" in o.data]
+        assert all("text/html" in o.data and "Plotly.newPlot" in o.data["text/html"] for o in figures), path.name
+        widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.data]
+        assert not any(o.data.get("text/plain", "").startswith(("VBox(", "HBox(")) for o in widgets), path.name
+        page = path.with_suffix(".html").read_text()
+        assert page.count("Plotly.newPlot") >= len(figures), path.name
+        if figures:
+            assert "plotly.js v" in page, f"{path.name}: no plotly.js to draw its figures"
+    quickstart = nbformat.read(folder / "notebooks" / "01_quickstart.ipynb", as_version=4)
+    texts = [o.data.get("text/plain", "") for c in quickstart.cells for o in c.get("outputs", []) if "data" in o]
+    assert any(t.startswith("Credentials form") for t in texts)
+    board = nbformat.read(folder / "notebooks" / "04_dashboard.ipynb", as_version=4)
+    texts = [o.data.get("text/plain", "") for c in board.cells for o in c.get("outputs", []) if "data" in o]
+    assert any(t.startswith("Dashboard of binance, bitget, coinw, kucoin:") for t in texts)

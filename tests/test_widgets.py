@@ -218,3 +218,11 @@ def test_quickstart_notebook_connects_in_demo_mode_and_saves_no_secret():
     saved = json.dumps(notebook)
     demo_keys = demo_mode.credentials("bitget")
     assert not any(value in saved for value in (demo_keys.api_key, demo_keys.api_secret, demo_keys.passphrase))
+
+
+def test_the_remember_label_is_shown_whole_and_a_copy_without_kernel_says_what_the_form_is():
+    form = widgets.credentials_form("kucoin")
+    assert form.remember.layout.width == "auto"  # the default width cut it to "... (system ke..."
+    bundle = form._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("Credentials form (exchange, API key, secret, passphrase, Connect)")
+    assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -169,7 +169,15 @@ class Dashboard:
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        # Beside the live widget, a text that says what it shows, for a copy without a kernel
+        # (nbconvert, GitHub): otherwise it reads "VBox(children=(HBox(...".
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        exchanges = ", ".join(self.exchanges.options) or "no exchange"
+        text = (f"Dashboard of {exchanges}: {len(self.ledger):,} ledger entries from {self.start.value} to "
+                f"{self.end.value}; open the notebook with a kernel to use its controls.")  # fmt: skip
+        bundle["text/plain"] = text
+        bundle["text/html"] = f"<p><i>{html.escape(text)}</i></p>"
+        return bundle
 
     # ------------------------------------------------------------------ data
 

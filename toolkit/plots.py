@@ -31,7 +31,16 @@ from toolkit.errors import ConfigurationError
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["asset_shares", "balance_history", "fee_history", "fee_rates", "fees_value", "net_worth", "residual"]
+__all__ = [
+    "asset_shares",
+    "balance_history",
+    "fee_history",
+    "fee_rates",
+    "fees_value",
+    "net_worth",
+    "residual",
+    "shareable",
+]
 
 BALANCE_HISTORY_COLUMNS = ("time", "exchange", "asset", "balance")
 FEE_HISTORY_COLUMNS = ("time", "exchange", "asset", "type", "fee")
@@ -165,12 +174,12 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
                 col=1,
             )
         totals = rows.groupby("time", sort=True)["fee"].agg(_total).reset_index()
-        text = _exact(totals["fee"])
+        exact = _exact(totals["fee"])
         fig.add_scatter(
             x=totals["time"],
             y=_floats(totals["fee"]),
-            text=text,
-            customdata=text,
+            text=[_short(v) for v in totals["fee"]],  # four significant digits over the bar; all in the hover
+            customdata=exact,
             name="total",
             mode="text",
             textposition="top center",
@@ -179,7 +188,9 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
             row=row,
             col=1,
         )
-        fig.update_yaxes(title_text=f"fee ({asset})", row=row, col=1)
+        # Room above the tallest bar for its label; plain decimals on the axis (not "600µ").
+        top = max(_floats(totals["fee"]), key=lambda v: v or 0.0) or 1.0
+        fig.update_yaxes(title_text=f"fee ({asset})", range=[0, top * 1.2], tickformat="~g", row=row, col=1)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=("month" if monthly else "period start") + " (UTC)", row=len(assets), col=1)
     return fig
@@ -202,6 +213,8 @@ def fee_rates(df: pd.DataFrame) -> go.Figure:
     """
     data = _checked(df, FEE_RATES_COLUMNS, "fee_rates")
     title = "Fee rates by exchange"
+    if df.attrs.get("not_available"):  # say who is missing, rather than leave them out in silence
+        title += f" (no fee-rate call on {', '.join(df.attrs['not_available'])})"
     if data.empty:
         return _no_data(title)
 
@@ -255,6 +268,12 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     flagged = pd.Series(np.abs(values) > tolerance, index=data.index)
     count = int(flagged.sum())
     title = f"Reconciliation residual: {count} non-zero day{'s' if count != 1 else ''}"
+    if count == 0:  # one sentence rather than a panel of flat zeros per asset
+        fig = _no_data(title)
+        fig.layout.annotations[
+            0
+        ].text = f"The ledger explains every balance: {len(data):,} days of {data['asset'].nunique()} assets checked"
+        return fig
     assets = sorted(data["asset"].unique())
     fig = _panels(len(assets), title)
     colours = _colours(sorted(data["exchange"].unique()))
@@ -284,6 +303,15 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
         )
     fig.update_xaxes(title_text="date (UTC)", row=len(assets), col=1)
     return fig
+
+
+def shareable() -> None:
+    """Make figures shown in a notebook carry HTML (with plotly.js, once per notebook) beside
+    their interactive output, so that a copy converted with nbconvert, or opened on nbviewer,
+    draws them without a kernel. The notebooks in ``notebooks/`` call it first."""
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype+notebook"
 
 
 def net_worth(df: pd.DataFrame, *, by: str = "exchange") -> go.Figure:
@@ -538,6 +566,13 @@ def exact_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return np.format_float_positional(float(value), trim="-")
+
+
+def _short(value: Any) -> str:
+    """An amount with four significant digits, for a label (the hover keeps every digit)."""
+    if value is None or pd.isna(value):
+        return ""
+    return np.format_float_positional(float(value), precision=4, unique=False, fractional=False, trim="-")
 
 
 def _percent_text(value: Any) -> str:

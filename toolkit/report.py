@@ -43,10 +43,14 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300) -> list[Notebo
     """Execute every ``*.ipynb`` of ``folder`` top to bottom and save the executed copies in ``out``.
 
     A notebook that fails does not stop the others; its error is returned (and its partly run copy
-    saved, so the failing cell can be seen). Widget state is not saved with the outputs.
+    saved, so the failing cell can be seen). Widget state is not saved with the outputs. Each copy
+    is also written as HTML (``NAME.html``), which opens in a browser without Jupyter.
     """
     import nbclient
     import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
 
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -66,6 +70,8 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300) -> list[Notebo
             error = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
         run = NotebookRun(path.name, time.monotonic() - started, out / path.name, error)
         nbformat.write(notebook, run.output)
+        body, _ = exporter.from_notebook_node(notebook)
+        run.output.with_suffix(".html").write_text(body, encoding="utf-8")
         print(f"{'FAILED: ' + error if error else 'ok'} ({run.seconds:.1f} s)", flush=True)
         runs.append(run)
     return runs
@@ -96,7 +102,7 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Net worth in USDT on the last day, by exchange", last_day.round({"value": 2})),
         ("Asset shares", plots.asset_shares(worth)),
         ("Balances now", balances),
-        (rebuilt, plots.balance_history(history.balance_history(ledger, balances))),
+        (rebuilt, plots.balance_history(history.balance_history(ledger, balances), by="exchange")),
         ("Fees paid by month, in each fee's own asset", plots.fee_history(fees)),
         ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
         ("Fee rates in force", plots.fee_rates(rates)),

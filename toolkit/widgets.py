@@ -184,7 +184,12 @@ class CredentialsForm:
             description="API secret", placeholder="(Binance Ed25519/RSA: the PEM private key)", layout=wide, style=style
         )
         self.passphrase = w.Password(description="Passphrase", layout=wide, style=style)
-        self.remember = w.Checkbox(value=False, description="Remember on this computer (system keyring)", indent=False)
+        self.remember = w.Checkbox(
+            value=False,
+            description="Remember on this computer (system keyring)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )  # its label whole, not cut at the default width
         self.button = w.Button(description="Connect", button_style="primary", icon="plug")
         self.status = w.HTML()
         self.widget = w.VBox(
@@ -195,7 +200,12 @@ class CredentialsForm:
         self._exchange_changed()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        # A readable stand-in where no kernel runs the widget (a converted or shared copy).
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        text = "Credentials form (exchange, API key, secret, passphrase, Connect): run the notebook to use it."
+        bundle["text/plain"] = text
+        bundle["text/html"] = f"<p><i>{text}</i></p>"
+        return bundle
 
     def _exchange_changed(self) -> None:
         wanted = needs_passphrase(self.exchange.value)
