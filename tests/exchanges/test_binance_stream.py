@@ -234,3 +234,18 @@ def test_notebook_runs_in_demo_mode():
     status = notebook.cells[-2].outputs[0]["data"]["text/plain"]
     assert status == "('stopped', ['active', 'stopped'])"
     assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+def test_wait_for_returns_once_the_callbacks_of_the_events_so_far_have_run(replay, connect):
+    # Notebook 05 drew its live table from a callback and the cell ended while the last callback
+    # was still queued: the saved table missed the last update that handle.balances had.
+    server = replay("user_data_stream")
+    seen = []
+
+    def slow(frame):
+        time.sleep(0.3)
+        seen.append(frame)
+
+    handle = connect(server).subscribe_to_user_data_updates(on_account_position=slow)
+    assert handle.wait_for("list_status", timeout=10)
+    assert len(seen) == len(handle.events["outbound_account_position"]) >= 1

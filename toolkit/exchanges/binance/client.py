@@ -34,7 +34,7 @@ from toolkit.errors import ConfigurationError, EndpointRetired, InvalidRequest, 
 from toolkit.exchanges.binance import endpoints as ep
 from toolkit.exchanges.binance.auth import BinanceRestAuth, BinanceWsAuth
 from toolkit.exchanges.binance.errors import ERRORS
-from toolkit.exchanges.binance.events import CALLBACK_KINDS, UserDataSubscription
+from toolkit.exchanges.binance.events import CALLBACK_KINDS, CALLBACK_THREAD, UserDataSubscription
 
 log = get_logger(__name__)
 
@@ -423,7 +423,7 @@ class BinanceClient(Client):
                 raise ConfigurationError(f"{name} must be callable.")
         callbacks = {CALLBACK_KINDS[name]: cb for name, cb in given.items() if cb is not None}
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binance-callbacks")
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=CALLBACK_THREAD)
         handle = UserDataSubscription(callbacks, self._pool, self._unsubscribe, exact=exact)
         result = self.call(ep.SUBSCRIBE, on_reply=self._activator(handle, "subscribed"))
         if handle.subscription_id is None:  # the answer had no usable subscriptionId: raise for it here

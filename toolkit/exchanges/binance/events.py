@@ -20,6 +20,7 @@ from toolkit.core.frames import BOOL, NUM, STR, TIME
 from toolkit.core.redact import get_logger
 
 log = get_logger(__name__)
+CALLBACK_THREAD = "binance-callbacks"  # the name of the one thread callbacks run on
 
 # Event kind (Binance's "e" in snake_case) -> {letter: (column, kind)}; nested lists are ("B", "O").
 _COMMON = {"e": ("event_type", STR), "E": ("event_time", TIME)}
@@ -225,7 +226,8 @@ class UserDataSubscription:
         return table.sort_values("asset", kind="stable").reset_index(drop=True)
 
     def wait_for(self, kind: str | None = None, count: int = 1, timeout: float = 10.0) -> bool:
-        """Block until ``count`` events (of ``kind``, or of any kind) have arrived; False on timeout."""
+        """Block until ``count`` events (of ``kind``, or of any kind) have arrived and the callbacks
+        of every event so far have run; False on timeout."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while self._count(kind) < count:
@@ -233,6 +235,18 @@ class UserDataSubscription:
                 if left <= 0:
                     return False
                 self._lock.wait(left)
+        return self._callbacks_done(deadline)
+
+    def _callbacks_done(self, deadline: float) -> bool:
+        """Callbacks run in order on one thread: a marker queued behind them has run once they have.
+        (Without this, a table a callback draws could miss the last update when the cell ends.)"""
+        if threading.current_thread().name.startswith(CALLBACK_THREAD):  # called from a callback itself
+            return True
+        marker = self._executor.submit(lambda: None)
+        try:
+            marker.result(timeout=max(deadline - time.monotonic(), 0.0))
+        except TimeoutError:
+            return False
         return True
 
     def stop(self) -> None:
