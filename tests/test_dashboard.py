@@ -195,7 +195,7 @@ def test_export_writes_csv_and_parquet_that_read_back(board, tmp_path, monkeypat
     assert f"Wrote 4 ledger entries to <code>{path}</code>" in board.export_status.value
     back = unified.conform(pd.read_csv(path, dtype=str), unified.LEDGER)
     pd.testing.assert_frame_equal(back, board.current_table)
-    assert "2025-02-12T16:45:00.000000+0000" in path.read_text()
+    assert "2025-02-12T16:45:00.000000+00:00" in path.read_text()
 
     board.export_format.value = "parquet"
     assert board.filename.value.endswith(".parquet")
