@@ -83,6 +83,7 @@ def ccxt_ledger(url: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[float
     exchange = ccxt.kucoin({"apiKey": creds.api_key, "secret": creds.api_secret, "password": creds.passphrase})
     exchange.urls["api"] = {k: url for k in exchange.urls["api"]}
     exchange.markets, exchange.markets_by_id, exchange.currencies = {}, {}, {}  # no market list on the sandbox
+    exchange.options["uta"] = False  # a classic account, as the toolkit's probe finds (the sandbox has no UTA mode)
     exchange.load_markets = lambda *a, **k: {}
     started = time.perf_counter()
     try:
