@@ -122,7 +122,8 @@ def run(quick: bool) -> list[Section]:
             seconds, count, error = ccxt_ledger(url, start, end)
             rows.append({"who": "ccxt (paginate=True)", "requests": None, "clock syncs": None, "min s": seconds,
                          "median s": seconds, "floor s": floor, "x floor (median)": ratio(seconds, floor),
-                         "rows": f"{count} of {expected}" + (f" ({error})" if error else "")})  # fmt: skip
+                         "rows": f"{count} of {expected}" + (f" ({error})" if error
+                                                              else " (no error)" if count < expected else "")})  # fmt: skip
     with kucoin_sandbox(0.0) as url, tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "accounts.db")
         client, sent = connect(url)

@@ -55,7 +55,10 @@ def run(quick: bool) -> list[Section]:
     return [
         Section(
             f"Peak memory of a paged history of {rows:,} ledger rows",
-            " ".join((__doc__ or "").split()),
+            " ".join((__doc__ or "").split()) + " Measured in phases: the typed pages themselves take about 1.8x "
+            "the frame (allocator retention of the decoded pages and of many small Arrow buffers), hashing a "
+            "million string ids for duplicates about 0.7x, and the one sorted copy 0.9x. Closing the gap needs "
+            "the columns built straight into Arrow builders, not done yet.",
             [{"rows": rows, "peak MiB": peak / 2**20, "frame MiB": size / 2**20, "peak / frame": ratio}],
             [(f"paged history: peak <= 2x the frame: {ratio:.2f}x", ratio <= 2.0)],
         )
