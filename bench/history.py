@@ -120,10 +120,10 @@ def run(quick: bool) -> list[Section]:
                      "x floor (median)": ratio(median, floor), "rows": f"{returned} of {expected}"})  # fmt: skip
         if have_ccxt():
             seconds, count, error = ccxt_ledger(url, start, end)
+            note = f" ({error})" if error else " (no error)" if count < expected else ""
             rows.append({"who": "ccxt (paginate=True)", "requests": None, "clock syncs": None, "min s": seconds,
                          "median s": seconds, "floor s": floor, "x floor (median)": ratio(seconds, floor),
-                         "rows": f"{count} of {expected}" + (f" ({error})" if error
-                                                              else " (no error)" if count < expected else "")})  # fmt: skip
+                         "rows": f"{count} of {expected}{note}"})  # fmt: skip
     with kucoin_sandbox(0.0) as url, tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "accounts.db")
         client, sent = connect(url)
