@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from toolkit.core.timeutil import utc_day
 from toolkit.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -443,7 +444,7 @@ def asset_shares(df: pd.DataFrame, *, date: Any = None) -> go.Figure:
     quote = df.attrs.get("quote", "")
     if data.empty:
         return _no_data(f"Asset shares in {quote}")
-    day = pd.to_datetime(data["date"], utc=True).max() if date is None else _utc_day(date)
+    day = pd.to_datetime(data["date"], utc=True).max() if date is None else utc_day(date)
     rows = data[pd.to_datetime(data["date"], utc=True) == day]
     title = f"Asset shares in {quote} on {day:%Y-%m-%d}" + _unpriced_note(rows)
     sums = rows.groupby("asset")["value"].sum()
@@ -474,11 +475,6 @@ def _unpriced_note(data: pd.DataFrame) -> str:
     else:
         missing = list(data.attrs.get("unpriced", []))
     return f" (not priced, left out: {', '.join(missing)})" if missing else ""
-
-
-def _utc_day(value: Any) -> pd.Timestamp:
-    moment = pd.Timestamp(value)
-    return (moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")).normalize()
 
 
 def _checked(df: Any, required: Sequence[str], figure: str) -> pd.DataFrame:

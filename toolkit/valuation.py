@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import history, unified
-from toolkit.core.timeutil import TimeLike
+from toolkit.core.timeutil import TimeLike, utc_day
 from toolkit.errors import ConfigurationError, InvalidRequest
 from toolkit.store import Store
 
@@ -44,11 +44,8 @@ def _store(cache: Store | str | None) -> Store:
     return _memory
 
 
-def _day(value: TimeLike | None, name: str, default: pd.Timestamp) -> pd.Timestamp:
-    if value is None:
-        return default
-    moment = pd.Timestamp(value)
-    return (moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")).normalize()
+def _day(value: TimeLike | None, default: pd.Timestamp) -> pd.Timestamp:
+    return default if value is None else utc_day(value)
 
 
 def _closes(client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store) -> pd.Series | None:
@@ -144,8 +141,8 @@ def prices(
     """
     quote = quote.upper()
     today = pd.Timestamp.now(tz="UTC").normalize()
-    last = _day(end, "end", today)
-    first = _day(start, "start", last - 30 * DAY)
+    last = _day(end, today)
+    first = _day(start, last - 30 * DAY)
     if first > last:
         raise ConfigurationError("start is after end.")
     days = pd.date_range(first, last, freq="D")
@@ -233,7 +230,7 @@ def portfolio_value(
     ledger = unified.ledger(chosen, start, end) if ledger is None else ledger
     daily = history.balance_history(ledger, balances)
     today = pd.Timestamp.now(tz="UTC").normalize()
-    first, last = _day(start, "start", daily["time"].min() if len(daily) else today), _day(end, "end", today)
+    first, last = _day(start, daily["time"].min() if len(daily) else today), _day(end, today)
     daily = daily[(daily["time"] >= first) & (daily["time"] <= last) & (daily["balance"] != 0)]
     found = prices(chosen, daily["asset"].unique(), first, last, quote, cache=cache)
     frame = daily.rename(columns={"time": "date", "balance": "amount"})

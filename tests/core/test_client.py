@@ -113,3 +113,13 @@ def test_a_start_in_the_future_says_it_is_after_now(make_client, no_network):
         client.get_bills(start_time="2030-01-01")
     with pytest.raises(ConfigurationError, match=r"is after end_time \(2024-01-01 00:00:00\+00:00\)"):
         client.get_bills(start_time="2024-02-01", end_time="2024-01-01")
+
+
+def test_a_refused_port_names_the_host_and_says_refused(fake_credentials):
+    import toolkit as tk
+    from toolkit.errors import NetworkError
+
+    client = tk.connect("bitget", fake_credentials, base_url="http://127.0.0.1:9", sync_clock=False, progress=False,
+                        max_retries=0)  # fmt: skip
+    with pytest.raises(NetworkError, match=r"connection refused \(127\.0\.0\.1:9\)"):
+        client.get_balances()

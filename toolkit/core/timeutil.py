@@ -43,3 +43,9 @@ def now_ms() -> int:
 
 def ms_to_timestamp(ms: int) -> pd.Timestamp:
     return pd.Timestamp(ms, unit="ms", tz="UTC")
+
+
+def utc_day(value: TimeLike) -> pd.Timestamp:
+    """The UTC day (midnight) of ``value``, any time-like; a naive time means UTC."""
+    moment = ms_to_timestamp(to_ms(value))
+    return moment.normalize()
