@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.core.frames import Exact
 from toolkit.core.timeutil import TimeLike, to_ms
 from toolkit.errors import ConfigurationError
 
@@ -403,5 +404,5 @@ def _decode(values: list[Any], kind: str, dtype: str) -> pd.Series:
     if kind == "text":
         return pd.Series(values, dtype=dtype)
     if kind == "decimal":
-        return pd.Series([None if v is None else Decimal(v) for v in values], dtype=object)
+        return pd.Series([None if v is None else Exact(v) for v in values], dtype=object)
     return pd.Series([None if v is None else json.loads(v) for v in values], dtype=object)

@@ -5,7 +5,7 @@ records into a frame with snake_case columns and real dtypes:
 
 * ``TIME``: epoch seconds or milliseconds (both occur, even within one exchange) ->
   ``datetime64[ns, UTC]``; ``UTC_TEXT``: the same from a written UTC time ("2019-10-12 11:12:02");
-* ``NUM``: numeric strings or JSON numbers -> ``float64``, or ``decimal.Decimal`` objects that
+* ``NUM``: numeric strings or JSON numbers -> ``float64``, or ``Exact`` (``decimal.Decimal``) objects that
   keep every digit with ``exact=True``;
 * ``STR``: identifiers and labels -> pandas string dtype (integers sent as numbers are kept as
   their exact digits);
@@ -43,6 +43,17 @@ _DTYPES = {
 _SECONDS_BELOW = 100_000_000_000
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+class Exact(Decimal):
+    """An exact amount (``exact=True``): a ``Decimal`` with every digit the exchange sent, that
+    prints them in plain notation as sent (``0.00000001``, ``-0.00000000``), not Python's
+    ``1E-8`` / ``-0E-8``. Arithmetic on it gives plain ``Decimal``s."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format(self, "f")
 
 
 class ConversionError(ValueError):
@@ -251,16 +262,16 @@ def _to_decimal(column: pd.Series) -> pd.Series:
     values = column.to_numpy()
     if pd.api.types.infer_dtype(column, skipna=False) == "string":  # the usual case: all amounts as text, no gap
         try:
-            written = list(map(Decimal, values))
+            written = list(map(Exact, values))
         except (InvalidOperation, ValueError):
             pass  # a word among the numbers: the checks below name it
         else:
-            if all(map(Decimal.is_finite, written)):
+            if all(map(Exact.is_finite, written)):
                 return pd.Series(written, index=column.index, dtype="object")
     _to_float(column)  # the float path's checks: numbers only, finite, no containers
     # A binary float already lost digits before it got here; repr() is its shortest exact text.
     exact: list[Decimal | None] = [
-        None if v is None or v == "" or v is pd.NA else Decimal(repr(v) if type(v) is float else v) for v in values
+        None if v is None or v == "" or v is pd.NA else Exact(repr(v) if type(v) is float else v) for v in values
     ]
     return pd.Series(exact, index=column.index, dtype="object")
 
