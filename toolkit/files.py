@@ -149,6 +149,12 @@ def tax_rows(ledger: pd.DataFrame, format: str) -> pd.DataFrame:
     format's fee rule is applied: Koinly and BittyTax count the fee beside the amounts (the given
     amount net of a fee paid in it, the received amount before a fee taken from it), CoinTracking
     inside them. Times are UTC. Amounts are positive, in the assets' own units.
+
+    Sources: Koinly's universal template, https://support.koinly.io/en/articles/9489976 ("How to
+    create a custom CSV file with your data"); CoinTracking's CSV import,
+    https://cointracking.info/import/import_csv/ and its "Entering fees" help article; BittyTax's
+    transaction records, https://github.com/BittyTax/BittyTax (README, "Transaction Records").
+    What they leave undocumented is listed in docs/reference-additions.md, "Tax-tool files".
     """
     if format not in TAX_COLUMNS:
         raise ConfigurationError(f"format must be one of {', '.join(TAX_FORMATS)}, got {format!r}.")
