@@ -41,8 +41,12 @@ _FIGURES_JS = """
     svgs: div.querySelectorAll('.main-svg').length,
     drawn: div.querySelectorAll('.main-svg .trace').length,
     given: (div._fullData || []).filter((t) => t.visible === true).length,
+    notes: div.querySelectorAll('.annotation').length,
 }))
 """
+# Drawn: an SVG with every trace it was given; or, for a figure that is only a note by design
+# (no data, or a residual of zeros said in one sentence), no traces and its note.
+_DRAWN_JS = "(f) => f.svgs > 0 && ((f.given > 0 && f.drawn >= f.given) || (f.given === 0 && f.notes > 0))"
 
 
 class Deadline:
@@ -153,11 +157,11 @@ def plotly_figures(page: Page, selector: str) -> list[dict[str, Any]]:
 
 
 def wait_for_figures(page: Page, selector: str, count: int, timeout_ms: float) -> list[dict[str, Any]]:
-    """Wait until ``count`` figures have drawn every trace they were given (at least one), then describe them.
+    """Wait until ``count`` figures have drawn every trace they were given (or their note), then describe them.
 
     Returns the description either way, for the caller's assertion message.
     """
-    js = f"(s) => ({_FIGURES_JS})(s).filter((f) => f.svgs > 0 && f.given > 0 && f.drawn >= f.given).length >= {count}"
+    js = f"(s) => ({_FIGURES_JS})(s).filter({_DRAWN_JS}).length >= {count}"
     try:
         page.wait_for_function(js, arg=selector, timeout=timeout_ms)
     except Exception as exc:  # a Playwright TimeoutError: the caller's assertion explains what was there
@@ -167,5 +171,7 @@ def wait_for_figures(page: Page, selector: str, count: int, timeout_ms: float) -
 
 
 def unrendered(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The figures that drew no SVG or fewer traces than they were given."""
-    return [f for f in figures if not (f["svgs"] > 0 and f["given"] > 0 and f["drawn"] >= f["given"])]
+    """The figures that drew no SVG, fewer traces than they were given, or (given none) no note."""
+    traces_drawn = [f["given"] > 0 and f["drawn"] >= f["given"] for f in figures]
+    note_drawn = [f["given"] == 0 and f.get("notes", 0) > 0 for f in figures]
+    return [f for f, t, n in zip(figures, traces_drawn, note_drawn, strict=True) if not (f["svgs"] > 0 and (t or n))]
