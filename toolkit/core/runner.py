@@ -121,16 +121,22 @@ def run_history(
     pieces: list[pd.DataFrame] = []
     waiting: list[Record] = []  # records of small units, typed a BATCH at a time
 
-    def keep(chunk: list[Piece]) -> None:
+    def flush() -> None:
         nonlocal waiting
+        if waiting:
+            pieces.append(client.to_frame(endpoint, waiting, exact=exact))
+            waiting = []
+
+    def keep(chunk: list[Piece]) -> None:
+        """Add a unit's pieces in the order they came (the first of two copies of a record is kept)."""
         for piece in chunk:
             if isinstance(piece, pd.DataFrame):
+                flush()
                 pieces.append(piece)
             else:
                 waiting.extend(piece)
         if len(waiting) >= BATCH:
-            pieces.append(client.to_frame(endpoint, waiting, exact=exact))
-            waiting = []
+            flush()
 
     done = 0
     concurrency = window.concurrency if window is not None else 1
@@ -153,8 +159,7 @@ def run_history(
     finally:
         bar.close()
 
-    if waiting:
-        pieces.append(client.to_frame(endpoint, waiting, exact=exact))
+    flush()
     filled = [piece for piece in pieces if len(piece)]
     frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=exact)
     pieces.clear()
