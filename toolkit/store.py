@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.core.frames import Exact
+from toolkit.core.frames import decimals
 from toolkit.core.timeutil import TimeLike, to_ms
 from toolkit.errors import ConfigurationError
 
@@ -404,5 +404,7 @@ def _decode(values: list[Any], kind: str, dtype: str) -> pd.Series:
     if kind == "text":
         return pd.Series(values, dtype=dtype)
     if kind == "decimal":
-        return pd.Series([None if v is None else Exact(v) for v in values], dtype=object)
+        present = [v for v in values if v is not None]
+        numbers = iter(decimals(present))
+        return pd.Series([None if v is None else next(numbers) for v in values], dtype=object)
     return pd.Series([None if v is None else json.loads(v) for v in values], dtype=object)

@@ -174,10 +174,11 @@ def test_columns_keep_documented_order_then_undocumented_in_first_seen_order():
 
 
 def test_exact_amounts_print_as_the_exchange_wrote_them():
-    from toolkit.core.frames import NUM, Exact, to_frame
+    from toolkit.core.frames import NUM, Exact, decimals, to_frame
 
     frame = to_frame([{"fee": "-0.00000000"}, {"fee": "0.00000001"}, {"fee": "12.50"}], {"fee": NUM}, exact=True)
+    assert [str(v) for v in decimals(["1E-8", "0.0000001", "0.000001"])] == ["1E-8", "0.0000001", "0.000001"]
     assert [str(v) for v in frame["fee"]] == ["-0.00000000", "0.00000001", "12.50"]  # not -0E-8, 1E-8
     assert "E-8" not in frame.to_string()
-    assert all(isinstance(v, Exact) and isinstance(v, Decimal) for v in frame["fee"])
+    assert [type(v) for v in frame["fee"]] == [Exact, Exact, Decimal]  # Exact only where str() needs it
     assert frame["fee"].sum() == Decimal("12.50000001")

@@ -46,14 +46,30 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 class Exact(Decimal):
-    """An exact amount (``exact=True``): a ``Decimal`` with every digit the exchange sent, that
-    prints them in plain notation as sent (``0.00000001``, ``-0.00000000``), not Python's
-    ``1E-8`` / ``-0E-8``. Arithmetic on it gives plain ``Decimal``s."""
+    """A ``Decimal`` that prints in plain notation (``0.00000001``, ``-0.00000000``), not Python's
+    ``1E-8`` / ``-0E-8``: what exact amounts too small for ``Decimal``'s own ``str()`` become
+    (see ``decimals``). Arithmetic on it gives plain ``Decimal``s."""
 
     __slots__ = ()
 
     def __str__(self) -> str:
         return format(self, "f")
+
+
+# Text whose Decimal str() would switch to exponent notation: a first digit seven or more places
+# after the point (0.00000001 -> 1E-8), or a zero written with seven or more decimals (0E-8).
+_TINY = ("0.000000", "-0.000000")
+
+
+def decimals(texts: Sequence[str]) -> list[Decimal]:
+    """``Decimal``s of numbers written as text, every digit kept; those that ``str()`` would show
+    in exponent notation are ``Exact``, which shows them as written. (Only those: building an
+    ``Exact`` costs three times a ``Decimal``.) Raises ``InvalidOperation`` for a word."""
+    plain = list(map(Decimal, texts))
+    joined = "\n" + "\n".join(texts)
+    if "\n0.000000" not in joined and "\n-0.000000" not in joined:  # the usual case: one scan, in C
+        return plain
+    return [Exact(text) if text.startswith(_TINY) else number for text, number in zip(texts, plain, strict=True)]
 
 
 class ConversionError(ValueError):
@@ -262,11 +278,11 @@ def _to_decimal(column: pd.Series) -> pd.Series:
     values = column.to_numpy()
     if pd.api.types.infer_dtype(column, skipna=False) == "string":  # the usual case: all amounts as text, no gap
         try:
-            written = list(map(Exact, values))
+            written = decimals(values)
         except (InvalidOperation, ValueError):
             pass  # a word among the numbers: the checks below name it
         else:
-            if all(map(Exact.is_finite, written)):
+            if all(map(Decimal.is_finite, written)):
                 return pd.Series(written, index=column.index, dtype="object")
     _to_float(column)  # the float path's checks: numbers only, finite, no containers
     # A binary float already lost digits before it got here; repr() is its shortest exact text.
