@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -37,6 +37,7 @@ from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
 from toolkit.core.http import DEFAULT_TIMEOUT, Call, HttpTransport, Reply, Transport, decode_json, param_text
 from toolkit.core.ratelimit import Limit, RateLimiter
 from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names, register_transient
+from toolkit.core.timeutil import TimeLike
 from toolkit.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -51,6 +52,9 @@ from toolkit.errors import (
     ToolkitError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    from toolkit.core.candles import CandleSpec
 
 log = get_logger(__name__)
 
@@ -197,6 +201,7 @@ class Client:
     exchange: ClassVar[str]
     default_base_url: ClassVar[str]
     url_schemes: ClassVar[tuple[str, ...]] = ("http", "https")
+    candles: ClassVar[CandleSpec | None] = None  # the exchange's candles (endpoints.CANDLES), if documented
     auth: ClassVar[type[Signer]]
     envelope: ClassVar[Envelope]
     errors: ClassVar[ErrorTable]
@@ -573,6 +578,28 @@ class Client:
         from toolkit.core.runner import run_history
 
         return run_history(self, endpoint, dict(args or {}), exact=exact, limit=limit)
+
+    def get_candles(
+        self,
+        symbol: str,
+        interval: str = "1d",
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Public candles of ``symbol`` (``"BTC/USDT"`` or the exchange's own spelling), oldest
+        first: ``time`` (the candle's open, UTC), ``open``, ``high``, ``low``, ``close``,
+        ``volume`` (base), ``quote_volume`` (NaN where the exchange sends none). ``interval``: 1m,
+        5m, 15m, 30m, 1h, 4h, 1d, 1w. Without ``start_time``, the last 100 candles; a range longer
+        than the exchange's per-call cap (``candles.cap``) is fetched in as few calls as it allows.
+        What each exchange documents is in its ``endpoints.CANDLES`` and docs/reference-additions.md.
+        """
+        from toolkit.core.candles import fetch
+
+        if self.candles is None:
+            raise ConfigurationError(f"{self.exchange} documents no candles.")
+        return fetch(self, self.candles, symbol, interval, start_time, end_time, exact=exact)
 
 
 def _has_path(data: Mapping[str, Any], path: Sequence[str]) -> bool:

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from toolkit.core import candles, frames
+from toolkit.core import frames
 from toolkit.core.client import DEFAULT_BUDGET, Client, Route, checked_url
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint
@@ -76,6 +76,7 @@ class BinanceClient(Client):
 
     exchange = "binance"
     default_base_url = PRODUCTION_URL
+    candles = ep.CANDLES
     url_schemes = ("ws", "wss")
     auth = BinanceWsAuth
     envelope = ep.ENVELOPE
@@ -254,22 +255,6 @@ class BinanceClient(Client):
         return self.to_frame(endpoint, records, exact=exact)
 
     # ----------------------------------------------------------------- history
-
-    def get_candles(
-        self,
-        symbol: str,
-        interval: str = "1d",
-        start_time: TimeLike | None = None,
-        end_time: TimeLike | None = None,
-        *,
-        exact: bool = False,
-    ) -> pd.DataFrame:
-        """Public candles of ``symbol`` (``"BTC/USDT"`` or ``BTCUSDT``), oldest first: ``time`` (the
-        candle's open, UTC), ``open``, ``high``, ``low``, ``close``, ``volume`` (base),
-        ``quote_volume``. ``interval``: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w. Over the WebSocket API
-        (``klines``, weight 2), up to 1000 a request. Without ``start_time``, the last 100
-        candles; every window of one per-call cap is fetched."""
-        return candles.fetch(self, ep.CANDLES, symbol, interval, start_time, end_time, exact=exact)
 
     def get_my_trades(
         self,

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from toolkit.core import candles
 from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
@@ -39,6 +38,7 @@ class BitgetClient(RestClient):
 
     exchange = "bitget"
     default_base_url = "https://api.bitget.com"
+    candles = ep.CANDLES
     auth = BitgetAuth
     envelope = ep.ENVELOPE
     errors = ERRORS
@@ -122,24 +122,6 @@ class BitgetClient(RestClient):
         and ``client_oid``."""
         args = {"asset": asset, "client_order_id": client_order_id, "start_time": start_time, "end_time": end_time}
         return self.history(ep.UTA_WITHDRAWAL_RECORDS, args, exact=exact)
-
-    # ----------------------------------------------------------------- market data
-
-    def get_candles(
-        self,
-        symbol: str,
-        interval: str = "1d",
-        start_time: TimeLike | None = None,
-        end_time: TimeLike | None = None,
-        *,
-        exact: bool = False,
-    ) -> pd.DataFrame:
-        """Public candles of ``symbol`` (``"BTC/USDT"`` or ``BTCUSDT``), oldest first: ``time`` (the
-        candle's open, UTC), ``open``, ``high``, ``low``, ``close``, ``volume`` (base),
-        ``quote_volume``. ``interval``: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w. Bitget's UTC-aligned
-        days and weeks (``1Dutc``), up to 1000 a request. Without ``start_time``, the last 100
-        candles; every window of one per-call cap is fetched."""
-        return candles.fetch(self, ep.CANDLES, symbol, interval, start_time, end_time, exact=exact)
 
     # ----------------------------------------------------------------- account
 

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from toolkit.core import candles
 from toolkit.core.client import RestClient
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Record
@@ -32,6 +31,7 @@ class CoinWClient(RestClient):
 
     exchange = "coinw"
     default_base_url = "https://api.coinw.com"
+    candles = ep.CANDLES
     auth = CoinWAuth
     envelope = ep.ENVELOPE
     errors = ERRORS
@@ -88,25 +88,6 @@ class CoinWClient(RestClient):
         ``tx_fee`` (CoinW says to ignore it), ``chain`` (``@``-separated chain names).
         """
         return self.request(ep.CURRENCIES, exact=exact)
-
-    # ----------------------------------------------------------------- market data
-
-    def get_candles(
-        self,
-        symbol: str,
-        interval: str = "1d",
-        start_time: TimeLike | None = None,
-        end_time: TimeLike | None = None,
-        *,
-        exact: bool = False,
-    ) -> pd.DataFrame:
-        """Public candles of ``symbol`` (``"BTC/USDT"`` or ``BTC_USDT``), oldest first: ``time``
-        (the candle's open, UTC), ``open``, ``high``, ``low``, ``close``, ``volume`` (base),
-        ``quote_volume``. ``interval``: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w. CoinW sends no quote
-        volume (NaN); its 1h, 1d and 1w periods and its per-call cap (1000 assumed) are not
-        documented. Without ``start_time``, the last 100 candles; every window of one per-call
-        cap is fetched."""
-        return candles.fetch(self, ep.CANDLES, symbol, interval, start_time, end_time, exact=exact)
 
     # ----------------------------------------------------------------- wallet
 

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from toolkit.core import candles
 from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, new_client_order_id
@@ -40,6 +39,7 @@ class KucoinClient(RestClient):
 
     exchange = "kucoin"
     default_base_url = "https://api.kucoin.com"
+    candles = ep.CANDLES
     auth = KucoinAuth
     envelope = ep.ENVELOPE
     errors = ERRORS
@@ -111,24 +111,6 @@ class KucoinClient(RestClient):
         data = self.call(endpoint, args, extra={"currentPage": current_page, "pageSize": page_size}, exact=exact)
         page = {k: data.get(k) for k in ("currentPage", "pageSize", "totalNum", "totalPage")} if data else {}
         return self.to_frame(endpoint, self.records(endpoint, data), exact=exact, attrs={"page": page})
-
-    # ----------------------------------------------------------------- market data
-
-    def get_candles(
-        self,
-        symbol: str,
-        interval: str = "1d",
-        start_time: TimeLike | None = None,
-        end_time: TimeLike | None = None,
-        *,
-        exact: bool = False,
-    ) -> pd.DataFrame:
-        """Public candles of ``symbol`` (``"BTC/USDT"`` or ``BTC-USDT``), oldest first: ``time``
-        (the candle's open, UTC), ``open``, ``high``, ``low``, ``close``, ``volume`` (base),
-        ``quote_volume``. ``interval``: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w. Up to 1500 a request
-        (KuCoin sends them newest first, in its own column order). Without ``start_time``, the
-        last 100 candles; every window of one per-call cap is fetched."""
-        return candles.fetch(self, ep.CANDLES, symbol, interval, start_time, end_time, exact=exact)
 
     # ----------------------------------------------------------------- account
 
