@@ -542,6 +542,8 @@ class Client:
                     raise MalformedResponse(
                         self.exchange, endpoint.name, message=f"record {row} has no {what} ({field_name!r})"
                     )
+        if endpoint.id_field in endpoint.columns or endpoint.time_field in endpoint.columns:
+            return  # every row has a documented field: the one just checked
         documented = [endpoint.rename.get(c) or frames.snake_case(c) for c in endpoint.columns]
         if documented and frame[documented].isna().all(axis=1).any():
             row = int(frame[documented].isna().all(axis=1).to_numpy().argmax())

@@ -56,20 +56,17 @@ class Exact(Decimal):
         return format(self, "f")
 
 
-# Text whose Decimal str() would switch to exponent notation: a first digit seven or more places
-# after the point (0.00000001 -> 1E-8), or a zero written with seven or more decimals (0E-8).
-_TINY = ("0.000000", "-0.000000")
-
-
 def decimals(texts: Sequence[str]) -> list[Decimal]:
     """``Decimal``s of numbers written as text, every digit kept; those that ``str()`` would show
-    in exponent notation are ``Exact``, which shows them as written. (Only those: building an
-    ``Exact`` costs three times a ``Decimal``.) Raises ``InvalidOperation`` for a word."""
-    plain = list(map(Decimal, texts))
-    joined = "\n" + "\n".join(texts)
-    if "\n0.000000" not in joined and "\n-0.000000" not in joined:  # the usual case: one scan, in C
-        return plain
-    return [Exact(text) if text.startswith(_TINY) else number for text, number in zip(texts, plain, strict=True)]
+    in exponent notation though written without one (``0.00000001`` -> ``1E-8``, ``0.00000000`` ->
+    ``0E-8``: an adjusted exponent below -6) are ``Exact``, which shows them as written. (Only those:
+    building an ``Exact`` costs three times a ``Decimal``.) Raises ``InvalidOperation`` for a word."""
+    numbers = list(map(Decimal, texts))
+    exponents = np.fromiter(map(Decimal.adjusted, numbers), dtype=np.int64, count=len(numbers))
+    for row in np.flatnonzero(exponents < -6):  # found in C; usually none
+        if "e" not in texts[row].lower():
+            numbers[row] = Exact(texts[row])
+    return numbers
 
 
 class ConversionError(ValueError):

@@ -12,7 +12,7 @@ import math
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -246,23 +246,25 @@ def has_float(payload: Any) -> bool:
     """Whether decoded JSON holds a float anywhere: a number with a fraction, whose digits a float
     may have lost. Most exchanges write amounts as text, so this is usually False.
 
-    Walked a level at a time, the values of all of a level's objects at once, so that the loops
-    run inside the interpreter's builtins rather than once per value in Python.
+    Walked a level at a time: the types of all of a level's values are gathered inside the
+    interpreter's builtins, and only the objects and lists among them are kept for the next level.
     """
-    level = [payload]
-    while level:
-        kinds = set(map(type, level))
+    if type(payload) is float:
+        return True
+    objects: list[Any] = [payload] if type(payload) is dict else []
+    lists: list[Any] = [payload] if type(payload) is list else []
+    while objects or lists:
+        level = (objects, lists)  # read again for each pass below; the next level is built beside it
+        kinds = set(map(type, _values(*level)))
         if float in kinds:
             return True
-        deeper: list[Any] = []
-        if kinds == {dict}:  # a list of records, the usual case
-            deeper.extend(chain.from_iterable(map(dict.values, level)))
-        elif dict in kinds:
-            deeper.extend(chain.from_iterable(v.values() for v in level if type(v) is dict))
-        if list in kinds:
-            deeper.extend(chain.from_iterable(v for v in level if type(v) is list))
-        level = deeper
+        objects = [v for v in _values(*level) if type(v) is dict] if dict in kinds else []
+        lists = [v for v in _values(*level) if type(v) is list] if list in kinds else []
     return False
+
+
+def _values(objects: list[dict[str, Any]], lists: list[list[Any]]) -> Iterator[Any]:
+    return chain(chain.from_iterable(map(dict.values, objects)), chain.from_iterable(lists))
 
 
 def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
