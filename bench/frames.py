@@ -1,7 +1,7 @@
 """100,000 KuCoin ledger records: bytes of one answer -> typed frame, and its peak memory.
 
-The toolkit's path is the client's own: ``orjson`` (and, exact, ``json`` with ``Decimal``) decodes
-the bytes, ``Client.records`` finds the items, ``Client.to_frame`` types them (times to
+The toolkit's path is the client's own: ``msgspec`` decodes the bytes (numbers with a fraction
+straight to ``Decimal`` when exact), ``Client.records`` finds the items, ``Client.to_frame`` types them (times to
 ``datetime64[ns, UTC]``, amounts to float64 or ``Decimal``). Floors on the same bytes: bare
 ``pandas.DataFrame(json.loads(...))``, which types nothing, and ``orjson`` + ``DataFrame``.
 ccxt (when installed): ``json.loads`` + ``kucoin().parse_ledger`` + ``DataFrame``.
@@ -78,7 +78,7 @@ def paths() -> dict[str, Callable[[bytes], Any]]:
 
 # Run in a child process of its own: the peak resident memory while one path converts the body
 # (read from a file first), above what the process held before; tracemalloc would miss what
-# orjson and Arrow allocate outside Python's allocator.
+# the JSON parser and Arrow allocate outside Python's allocator.
 _CHILD = """
 import gc, sys
 from pathlib import Path

@@ -185,7 +185,7 @@ def test_every_runtime_dependency_is_used():
         "pandas": "pandas",
         "numpy": "numpy",
         "requests": "requests",
-        "orjson": "orjson",
+        "msgspec": "msgspec",
         "tqdm": "tqdm",
         "cryptography": "cryptography",
         "vcrpy": "vcr",

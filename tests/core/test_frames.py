@@ -141,15 +141,27 @@ def test_rename_gives_descriptive_names_also_when_empty():
 
 
 @pytest.mark.parametrize(
-    ("payload", "expected"),
-    [(1.5, True), (1, False), ([1, [2, [3.0]]], True), ({"a": {"b": [{"c": "1.5"}]}}, False),
-     ({"a": {"b": [{"c": 1.5}]}}, True), ([], False), ({}, False), (None, False), (True, False),
-     ([{"a": "1"}, {"b": [{"c": 2e-8}]}], True)],
+    ("body", "expected"),
+    [(b"1.5", Decimal("1.5")),
+     (b'{"a": [1, {"b": 0.1000000000000000055511}]}', {"a": [1, {"b": Decimal("0.1000000000000000055511")}]}),
+     (b"[2e-8, 10]", [Decimal("2E-8"), 10]), (b'{"c": "1.5"}', {"c": "1.5"})],
 )  # fmt: skip
-def test_has_float_finds_a_float_at_any_depth(payload, expected):
-    from toolkit.core.http import has_float
+def test_exact_decoding_keeps_every_digit_of_json_numbers_at_any_depth(body, expected):
+    from toolkit.core.http import decode
 
-    assert has_float(payload) is expected
+    found = decode(body, exact=True)
+    assert found == expected
+    assert str(found) == str(expected)  # the digits as written, not only an equal value
+    assert decode(b"[0.1000000000000000055511]") == [0.1]  # plain decoding gives floats
+
+
+@pytest.mark.parametrize("body", [b"NaN", b"[Infinity]", b'"\\ud800"', b"[" * 5000 + b"]" * 5000, b"[1,]", b""])
+def test_decoding_refuses_what_is_not_strict_json(body):
+    from toolkit.core.http import decode
+
+    for exact in (False, True):
+        with pytest.raises((ValueError, RecursionError)):
+            decode(body, exact=exact)
 
 
 @pytest.mark.parametrize("bad", ["NaN", "Infinity", "abc", "", None])

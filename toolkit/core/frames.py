@@ -63,7 +63,7 @@ def decimals(texts: Sequence[str]) -> list[Decimal]:
     building an ``Exact`` costs three times a ``Decimal``.) Raises ``InvalidOperation`` for a word."""
     numbers = list(map(Decimal, texts))
     exponents = np.fromiter(map(Decimal.adjusted, numbers), dtype=np.int64, count=len(numbers))
-    for row in np.flatnonzero(exponents < -6):  # found in C; usually none
+    for row in np.flatnonzero(exponents < -6).tolist():  # found in C; usually none
         if "e" not in texts[row].lower():
             numbers[row] = Exact(texts[row])
     return numbers

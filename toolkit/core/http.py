@@ -7,20 +7,18 @@ returns a ``Reply`` with the body's bytes, so decoding and error mapping happen 
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
-import orjson
+import msgspec
 import requests
 import urllib3
 
@@ -242,29 +240,18 @@ def retry_after_seconds(reply: Reply) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def has_float(payload: Any) -> bool:
-    """Whether decoded JSON holds a float anywhere: a number with a fraction, whose digits a float
-    may have lost. Most exchanges write amounts as text, so this is usually False.
-
-    Walked a level at a time: the types of all of a level's values are gathered inside the
-    interpreter's builtins, and only the objects and lists among them are kept for the next level.
-    """
-    if type(payload) is float:
-        return True
-    objects: list[Any] = [payload] if type(payload) is dict else []
-    lists: list[Any] = [payload] if type(payload) is list else []
-    while objects or lists:
-        level = (objects, lists)  # read again for each pass below; the next level is built beside it
-        kinds = set(map(type, _values(*level)))
-        if float in kinds:
-            return True
-        objects = [v for v in _values(*level) if type(v) is dict] if dict in kinds else []
-        lists = [v for v in _values(*level) if type(v) is list] if list in kinds else []
-    return False
+# msgspec builds Python objects as it parses: no intermediate tree (orjson's doubles the peak
+# memory of a large body), and with ``float_hook`` numbers with a fraction become Decimal in the
+# same pass. It is strict: no NaN or Infinity, no lone surrogates, nesting bounded by the
+# interpreter's recursion limit (RecursionError).
+_decode = msgspec.json.Decoder().decode
+_decode_exact = msgspec.json.Decoder(float_hook=Decimal).decode
 
 
-def _values(objects: list[dict[str, Any]], lists: list[list[Any]]) -> Iterator[Any]:
-    return chain(chain.from_iterable(map(dict.values, objects)), chain.from_iterable(lists))
+def decode(content: bytes | str, *, exact: bool = False) -> Any:
+    """JSON text -> Python values; ``exact``: numbers with a fraction as ``Decimal``. Raises
+    ``ValueError`` (or ``RecursionError``) for anything that is not strict JSON."""
+    return (_decode_exact if exact else _decode)(content)
 
 
 def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
@@ -274,14 +261,9 @@ def decode_json(call: Call, reply: Reply, *, exact: bool = False) -> Any:
     JSON numbers); integers are exact either way.
     """
     try:
-        # orjson first, always: it is fast and strict (no lone surrogates, no NaN or Infinity,
-        # nesting at most 1024 deep), so whatever passes it is safe to read again exactly.
-        payload = orjson.loads(reply.content)
-        if exact and has_float(payload):  # read again only where a float may have lost digits
-            return json.loads(reply.content, parse_float=Decimal)
-        return payload
+        return decode(reply.content, exact=exact)
     except (ValueError, RecursionError):
-        # Decoded to text only here: on the happy path orjson reads the bytes directly.
+        # Decoded to text only here: on the happy path the parser reads the bytes directly.
         snippet = " ".join(reply.text.split())[:200] or "(empty body)"
         message = f"the body is not JSON: {snippet!r}"
         if reply.status in (418, 429):  # a ban or a rate limit, whatever the body says

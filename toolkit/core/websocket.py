@@ -20,11 +20,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from toolkit.core.http import Call, Reply
+from toolkit.core.http import Call, Reply, decode
 from toolkit.core.redact import get_logger
 from toolkit.errors import ConfigurationError, NetworkError, RequestTimeout, ToolkitError
 
@@ -252,9 +251,7 @@ class Connection:
 
     def _dispatch(self, message: str | bytes) -> None:
         try:
-            # orjson first: strict (no lone surrogates, no NaN) and bounded (nesting <= 1024).
-            orjson.loads(message)
-            frame = json.loads(message)
+            frame = decode(message)  # strict JSON, bounded nesting: see toolkit.core.http
         except (ValueError, RecursionError):
             log.warning("%s websocket: ignoring a frame that is not JSON (%d bytes)", self.exchange, len(message))
             return
