@@ -58,7 +58,7 @@ def paths() -> dict[str, Callable[[bytes], Any]]:
 
     def toolkit_path(body: bytes, exact: bool) -> pd.DataFrame:
         payload = decode_json(CALL, Reply(200, {}, body), exact=exact)
-        return client.to_frame(LEDGERS, client.records(LEDGERS, payload["data"]), exact=exact)
+        return client.to_frame(LEDGERS, client.records(LEDGERS, payload["data"]), exact=exact, consume=True)
 
     found: dict[str, Callable[[bytes], Any]] = {
         "bare json + DataFrame": lambda b: pd.DataFrame(json.loads(b)["data"]["items"]),

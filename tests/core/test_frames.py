@@ -194,3 +194,20 @@ def test_exact_amounts_print_as_the_exchange_wrote_them():
     assert "E-8" not in frame.to_string()
     assert [type(v) for v in frame["fee"]] == [Exact, Exact, Decimal]  # Exact only where str() needs it
     assert frame["fee"].sum() == Decimal("12.50000001")
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_consumed_records_give_the_same_frame_and_are_given_away(monkeypatch, exact):
+    from toolkit.core import frames
+
+    monkeypatch.setattr(frames, "BATCH", 4)  # ten records: batches of 4, 4 and 2
+    columns = {"id": STR, "amount": NUM, "ts": TIME}
+    records = [{"id": f"r{i}", "amount": f"{i}.10", "ts": 1_700_000_000_000 + i} for i in range(10)]
+    records[6]["note"] = "only in the second batch"  # an undocumented field, absent from the others
+    given = [dict(r) for r in records]
+    kept = to_frame(records, columns, exact=exact)
+    consumed = to_frame(given, columns, exact=exact, consume=True)
+    assert given == []  # taken off the caller's list as typed
+    pd.testing.assert_frame_equal(consumed, kept)
+    assert consumed["note"].isna().sum() == 9 and consumed["note"][6] == "only in the second batch"
+    assert [str(v) for v in consumed["amount"]][:2] == (["0.10", "1.10"] if exact else ["0.1", "1.1"])

@@ -518,13 +518,15 @@ class Client:
         *,
         exact: bool = False,
         attrs: Mapping[str, Any] | None = None,
+        consume: bool = False,
     ) -> pd.DataFrame:
-        """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and endpoint."""
+        """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and
+        endpoint; ``consume``: the records are the caller's to give away (see ``frames.to_frame``)."""
         with self.reading(endpoint):
             if self.exact_numbers:
                 records = frames.exact_ints(records, endpoint.columns)
             try:
-                frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename)
+                frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename, consume=consume)
             except frames.ConversionError as exc:
                 raise MalformedResponse(self.exchange, endpoint.name, message=str(exc)) from None
             if len(frame):
@@ -562,7 +564,8 @@ class Client:
         """One request, its records as a typed frame."""
         data = self.call(endpoint, args, confirm=confirm, exact=exact)
         try:
-            return self.to_frame(endpoint, self.records(endpoint, data), exact=exact)
+            # consume: the payload is this method's own, and a large one is freed as it is typed.
+            return self.to_frame(endpoint, self.records(endpoint, data), exact=exact, consume=True)
         except MalformedResponse as err:
             if endpoint.changes_state:
                 err.add_note(ACCEPTED_BUT_UNREADABLE)

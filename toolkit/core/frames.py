@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 TIME, NUM, STR, INT, BOOL, OBJ = "time", "num", "str", "int", "bool", "obj"
 # A UTC date and time written out ("2019-10-12 11:12:02"), as some exchanges send them.
@@ -67,6 +68,12 @@ def decimals(texts: Sequence[str]) -> list[Decimal]:
         if "e" not in texts[row].lower():
             numbers[row] = Exact(texts[row])
     return numbers
+
+
+# Records typed into a frame at a time where they are given away (``to_frame(consume=True)``, the
+# history runner): a long answer or history then holds about this many records' worth of Python
+# objects besides the typed frames (bench/RESULTS.md, peak memory).
+BATCH = 5_000
 
 
 class ConversionError(ValueError):
@@ -128,12 +135,25 @@ def to_frame(
     *,
     exact: bool = False,
     rename: Mapping[str, str] | None = None,
+    consume: bool = False,
 ) -> pd.DataFrame:
     """Typed frame of ``records``; ``columns`` maps the exchange's field names to kinds.
 
     ``rename`` gives descriptive names for fields whose own names say nothing (Binance's
     one-letter event fields); every other column is the field name in snake_case.
+
+    ``consume``: the records (a list) are the caller's to give away. They are typed ``BATCH`` at
+    a time and each batch is taken off the list once typed, so a large answer's objects are freed
+    as it goes, in the order they were decoded, and their memory is reused for the typed values.
     """
+    if consume and isinstance(records, list) and len(records) > BATCH:
+        pieces = []
+        while records:
+            batch = records[:BATCH]
+            del records[:BATCH]
+            pieces.append(to_frame(batch, columns, exact=exact, rename=rename))
+            del batch
+        return pd.concat(pieces, ignore_index=True)
     if not records:
         return empty_frame(columns, rename)
     # Built column by column from the records (not through DataFrame.from_records, which makes an
@@ -186,10 +206,12 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
         except (ValueError, TypeError, OverflowError):
             raise ConversionError(f"not a date and time: {excerpt(column.dropna().iloc[0])}") from None
     if kind == STR:
-        if isinstance(column.dtype, pd.StringDtype) or (column.dtype == object and _all_text(column)):
+        if isinstance(column.dtype, pd.StringDtype):
             return column.astype("str")
-        _refuse_containers(column, "text")
-        return column.map(_exact_str, na_action="ignore").astype("str")
+        if not (column.dtype == object and _all_text(column)):
+            _refuse_containers(column, "text")
+            column = column.map(_exact_str, na_action="ignore")
+        return text_column(column)
     if kind == INT:
         numbers = _to_float(column)
         bad = numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= 2**63))
@@ -199,6 +221,17 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
     if kind == BOOL:
         return column.map(_to_bool, na_action="ignore").astype("boolean")
     return column.astype("object")
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's "str" dtype
+
+
+def text_column(column: pd.Series) -> pd.Series:
+    """An object column of text (and gaps) as a ``str`` column, its Arrow buffers taken from the
+    system allocator: pyarrow's default pool keeps what it frees for reuse, which made a column
+    of text cost 2-3x its size in resident memory at the peak (see bench/RESULTS.md)."""
+    array = pa.array(column.to_numpy(), type=pa.large_string(), from_pandas=True, memory_pool=pa.system_memory_pool())
+    return pd.Series(_TEXT.__from_arrow__(array), index=column.index, copy=False)
 
 
 def _refuse_containers(column: pd.Series, what: str) -> None:

@@ -25,9 +25,7 @@ from toolkit.errors import ConfigurationError, MalformedResponse, ToolkitError
 if TYPE_CHECKING:
     from toolkit.core.client import Client
 
-# Records typed into a frame at a time: a long history holds at most about this many decoded
-# records per window in flight, besides the frames (see bench/RESULTS.md, peak memory).
-BATCH = 5_000
+BATCH = frames.BATCH  # records typed into a frame at a time, per window in flight
 Piece: TypeAlias = pd.DataFrame | list[Record]
 
 
