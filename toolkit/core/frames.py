@@ -224,14 +224,50 @@ def _convert(column: pd.Series, kind: str, exact: bool) -> pd.Series:
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's "str" dtype
+# Arrow buffers of text come from the system allocator: pyarrow's default pool keeps what it
+# frees for reuse, which made a column of text cost 2-3x its size in resident memory at the peak
+# (see bench/RESULTS.md), and a long history's columns are copied more than once.
+SYSTEM_POOL = pa.system_memory_pool()
+
+
+def give_back_memory() -> None:
+    """Hand the C heap's free pages back to the operating system, where the C library is glibc.
+
+    glibc keeps memory freed in its heap resident: the many small buffers of a long history's
+    pages, once copied into the final frame, would otherwise count twice at the peak.
+    """
+    global _trim
+    if _trim is None:
+        import ctypes
+
+        _trim = getattr(ctypes.CDLL(None), "malloc_trim", False)
+    if _trim:
+        _trim(0)
+
+
+_trim: Any = None
 
 
 def text_column(column: pd.Series) -> pd.Series:
-    """An object column of text (and gaps) as a ``str`` column, its Arrow buffers taken from the
-    system allocator: pyarrow's default pool keeps what it frees for reuse, which made a column
-    of text cost 2-3x its size in resident memory at the peak (see bench/RESULTS.md)."""
-    array = pa.array(column.to_numpy(), type=pa.large_string(), from_pandas=True, memory_pool=pa.system_memory_pool())
-    return pd.Series(_TEXT.__from_arrow__(array), index=column.index, copy=False)
+    """An object column of text (and gaps) as a ``str`` column."""
+    array = pa.array(column.to_numpy(), type=pa.large_string(), from_pandas=True, memory_pool=SYSTEM_POOL)
+    return text_series(array, column.index)
+
+
+def text_series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """A ``str`` Series over Arrow text, without a copy."""
+    return pd.Series(_TEXT.__from_arrow__(array), index=index, copy=False)
+
+
+def is_arrow_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+
+
+def arrow_array(column: pd.Series) -> pa.Array:
+    """An Arrow-backed column's values as one Arrow array (its chunks combined, when there are several)."""
+    chunked = column.array.__arrow_array__()
+    # concat_arrays, not combine_chunks, which allocates from the default pool whatever it is told.
+    return chunked.chunk(0) if chunked.num_chunks == 1 else pa.concat_arrays(chunked.chunks, memory_pool=SYSTEM_POOL)
 
 
 def _refuse_containers(column: pd.Series, what: str) -> None:

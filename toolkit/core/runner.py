@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from toolkit.core import frames
 from toolkit.core.endpoint import Endpoint, Record
@@ -162,10 +163,11 @@ def run_history(
     frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=exact)
     pieces.clear()
     del filled
+    frames.give_back_memory()  # the pieces' buffers, now copied into the frame
     with client.reading(endpoint):
-        if window is None and endpoint.time_field:
-            frame = _between(frame, frames.snake_case(endpoint.time_field), start_ms, end_ms)
-        frame = dedupe_and_sort(endpoint, frame)
+        # Where the exchange takes no time range, the range is kept here.
+        between = (start_ms, end_ms) if window is None and endpoint.time_field else None
+        frame = dedupe_and_sort(endpoint, frame, between=between)
     truncated = limit is not None and len(frame) > limit
     if truncated:
         frame = frame.iloc[-limit:] if limit else frame.iloc[:0]
@@ -184,35 +186,78 @@ def run_history(
     return frame
 
 
-def dedupe_and_sort(endpoint: Endpoint, frame: pd.DataFrame) -> pd.DataFrame:
-    """Each record once (by its id, or the whole row where records have no id), in time order.
+def dedupe_and_sort(
+    endpoint: Endpoint, frame: pd.DataFrame, *, between: tuple[int | None, int | None] | None = None
+) -> pd.DataFrame:
+    """Each record once (by its id, or the whole row where records have no id), in time order;
+    with ``between`` (start, end ms), only the records of that range.
 
-    The rows kept and their order are worked out first and taken in one copy (none when nothing
-    changes): a long history is then held twice at most, not three times.
+    The rows kept and their order are worked out first, then taken a column at a time, each column
+    taken out of ``frame`` as it is copied (``frame`` is given away; unchanged when nothing is
+    dropped or moved): a long history is held about once and a column at the peak, not twice.
     """
+    times = frame[frames.snake_case(endpoint.time_field)] if endpoint.time_field else None
+    inside = np.ones(len(frame), dtype=bool)
+    if times is not None and between is not None:
+        start_ms, end_ms = between
+        if start_ms is not None:
+            inside &= (times >= ms_to_timestamp(start_ms)).to_numpy()
+        if end_ms is not None:
+            inside &= (times <= ms_to_timestamp(end_ms)).to_numpy()
+    kept = np.flatnonzero(inside)
+
+    def within(part: Any) -> Any:  # duplicates are looked for within the range
+        return part if len(kept) == len(frame) else part.iloc[kept]
+
     if endpoint.id_field:
-        repeated = frame[frames.snake_case(endpoint.id_field)].duplicated(keep="first")
+        repeated = _repeated(within(frame[frames.snake_case(endpoint.id_field)]))
     elif frame.dtypes.map(pd.api.types.is_object_dtype).any():  # lists or objects: compare the rows' text
-        repeated = frame.astype("str").duplicated(keep="first")
+        repeated = within(frame).astype("str").duplicated(keep="first").to_numpy()
     else:
-        repeated = frame.duplicated(keep="first")
-    kept = np.flatnonzero(~repeated.to_numpy())
-    if endpoint.time_field:
-        times = frame[frames.snake_case(endpoint.time_field)].iloc[kept]
+        repeated = within(frame).duplicated(keep="first").to_numpy()
+    kept = kept[~repeated]
+    if times is not None:
         # As datetime64 values (missing times last): to_numpy() alone would make a Timestamp of each.
-        values = times.to_numpy(dtype="datetime64[ns]") if isinstance(times.dtype, pd.DatetimeTZDtype) else times
+        values = times.iloc[kept]
+        values = values.to_numpy(dtype="datetime64[ns]") if isinstance(values.dtype, pd.DatetimeTZDtype) else values
         kept = kept[np.argsort(values, kind="stable")]
     if len(kept) == len(frame) and (np.diff(kept) > 0).all():
         return frame
-    return frame.take(kept)
+    if not frame.columns.is_unique:
+        return frame.take(kept)
+    taken = {name: _take(frame.pop(name), kept) for name in list(frame.columns)}
+    return pd.DataFrame(taken, index=pd.RangeIndex(len(kept)), copy=False)
 
 
-def _between(frame: pd.DataFrame, column: str, start_ms: int | None, end_ms: int | None) -> pd.DataFrame:
-    if start_ms is not None:
-        frame = frame[frame[column] >= ms_to_timestamp(start_ms)]
-    if end_ms is not None:
-        frame = frame[frame[column] <= ms_to_timestamp(end_ms)]
-    return frame
+def _repeated(column: pd.Series) -> np.ndarray:
+    """Whether each value was seen in an earlier row. Text is compared in Arrow, sorted: pandas
+    would make a Python string of every id first, and hashing takes twice a sort's memory."""
+    if not frames.is_arrow_text(column) or len(column) < 2:
+        return column.duplicated(keep="first").to_numpy()
+    values = frames.arrow_array(column)
+    order = pc.sort_indices(values)  # a stable sort: of equal values, the earliest row first
+    in_order = pc.take(values, order, memory_pool=frames.SYSTEM_POOL)
+    del values
+    same = pc.fill_null(pc.equal(in_order.slice(1), in_order.slice(0, len(in_order) - 1)), False)
+    del in_order
+    frames.give_back_memory()
+    repeated = np.zeros(len(column), dtype=bool)
+    repeated[order.to_numpy()[1:][same.to_numpy(zero_copy_only=False)]] = True
+    return repeated
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``column`` at ``rows``; text through Arrow, whose take of a many-chunked column would first
+    copy it into one (a long history's pages are one chunk each)."""
+    if not frames.is_arrow_text(column):
+        taken = column.take(rows).reset_index(drop=True)
+        del column
+        frames.give_back_memory()
+        return taken
+    values = frames.arrow_array(column)
+    del column  # given away: with it goes the last reference to the chunks, once combined
+    frames.give_back_memory()
+    return frames.text_series(pc.take(values, rows, memory_pool=frames.SYSTEM_POOL))
 
 
 def _progress(client: Client, total: int, noun: str) -> Any:
