@@ -240,7 +240,10 @@ def give_back_memory() -> None:
     if _trim is None:
         import ctypes
 
-        _trim = getattr(ctypes.CDLL(None), "malloc_trim", False)
+        try:
+            _trim = getattr(ctypes.CDLL(None), "malloc_trim", False)
+        except (OSError, TypeError):  # no C library to open by name (Windows)
+            _trim = False
     if _trim:
         _trim(0)
 
