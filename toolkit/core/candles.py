@@ -51,6 +51,11 @@ class CandleSpec:
     separator: str
     rename: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def steps(self) -> dict[str, int]:
+        """The exchange's spelling of each interval (as text, as a query carries it) -> its length in ms."""
+        return {str(spelled): INTERVALS_MS[name] for name, spelled in self.intervals.items()}
+
 
 def market(symbol: str, separator: str) -> str:
     """The exchange's spelling of ``symbol``: ``"BTC/USDT"`` joined with ``separator``; a symbol

@@ -12,7 +12,6 @@ import hmac
 import json
 from typing import Any
 
-from toolkit.core.candles import INTERVALS_MS
 from toolkit.core.signing import hmac_sha256_b64
 from toolkit.exchanges.bitget import endpoints as ep
 from toolkit.sandbox.account import FEE_RATE, Entry, Transaction
@@ -220,7 +219,7 @@ class BitgetApp(ExchangeApp):
 
     def candles(self, request: Request, path: dict[str, str]) -> Response:
         q = request.query
-        steps = {spelled: INTERVALS_MS[name] for name, spelled in ep.CANDLES.intervals.items()}
+        steps = ep.CANDLES.steps
         if q.get("granularity") not in steps:
             self.refuse(400, "40019", "Parameter granularity cannot be empty")
         step = steps[q["granularity"]]

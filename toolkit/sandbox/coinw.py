@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from toolkit.core.candles import INTERVALS_MS
 from toolkit.exchanges.coinw import endpoints as ep
 from toolkit.exchanges.coinw.auth import sign
 from toolkit.sandbox.base import ExchangeApp, Refused, Route, split_market, text
@@ -99,7 +98,7 @@ class CoinWApp(ExchangeApp):
 
     def candles(self, request: Request, path: dict[str, str]) -> Response:
         q = request.query
-        steps = {str(seconds): INTERVALS_MS[name] for name, seconds in ep.CANDLES.intervals.items()}
+        steps = ep.CANDLES.steps
         if q.get("period") not in steps:
             self.refuse("10003", "period invalid")
         step = steps[q["period"]]

@@ -15,7 +15,6 @@ import json
 import time
 from typing import Any
 
-from toolkit.core.candles import INTERVALS_MS
 from toolkit.core.http import Call
 from toolkit.exchanges.kucoin import endpoints as ep
 from toolkit.exchanges.kucoin.auth import passphrase_header, sign
@@ -68,7 +67,7 @@ class KucoinApp(ExchangeApp):
 
     def candles(self, request: Request, path: dict[str, str]) -> Response:
         q = request.query
-        steps = {spelled: INTERVALS_MS[name] for name, spelled in ep.CANDLES.intervals.items()}
+        steps = ep.CANDLES.steps
         if q.get("type") not in steps:
             self.refuse(400, "400100", "type invalid")
         step = steps[q["type"]]
