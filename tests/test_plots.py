@@ -320,3 +320,10 @@ def test_fee_rates_name_the_exchanges_without_a_fee_rate_call():
     frame.attrs["not_available"] = ["coinw"]
     fig = plots.fee_rates(frame).to_dict()
     assert fig["layout"]["title"]["text"] == "Fee rates by exchange (no fee-rate call on coinw)"
+
+
+def test_every_history_freq_has_a_period_name():
+    from toolkit.history import FREQ_TO_PERIOD
+    from toolkit.plots import PERIOD_NAMES
+
+    assert set(PERIOD_NAMES) == set(FREQ_TO_PERIOD)

@@ -186,13 +186,13 @@ class Dashboard:
         self.status.value = "<i>Fetching…</i>" if self._fetches else ""
         messages = self._fetch()
         self.history = history.balance_history(self.ledger, self.balances, self.snapshots)
-        worth = self.history.rename(columns={"time": "date", "balance": "amount"})
+        worth = self.history.rename(columns={"balance": "amount"})  # keeps "time": the controls filter on it
         if self.prices is not None:
             worth = valuation.value(worth, self.prices, amount="amount")
         else:
             worth = worth.assign(price=float("nan"), value=float("nan"))
             worth.attrs["quote"] = self.quote
-        self.worth = worth.rename(columns={"date": "time"})  # the controls filter on time
+        self.worth = worth
         self.status.value = "<br>".join(messages)
         self._reset_controls()
 

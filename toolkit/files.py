@@ -109,11 +109,8 @@ def _excel_number(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- tax-tool files
-# Each format's columns and rules as its maker documents them (docs/reference-additions.md,
-# "Tax-tool files", has the sources and what is UNCONFIRMED):
-# - Koinly "Universal" CSV: https://support.koinly.io/en/articles/9489976-how-to-create-a-custom-csv-file-with-your-data
-# - CoinTracking CSV import: https://cointracking.info/import/import_csv/ and its "Entering fees" article
-# - BittyTax transaction records: github.com/BittyTax/BittyTax README, "Transaction Records"
+# Each format's columns and rules as its maker documents them (sources in tax_rows' docstring;
+# what is UNCONFIRMED in docs/reference-additions.md, "Tax-tool files").
 TAX_COLUMNS = {
     "koinly": ("Date", "Sent Amount", "Sent Currency", "Received Amount", "Received Currency", "Fee Amount",
                "Fee Currency", "Net Worth Amount", "Net Worth Currency", "Label", "Description", "TxHash"),

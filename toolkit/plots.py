@@ -48,7 +48,8 @@ FEE_HISTORY_COLUMNS = ("time", "exchange", "asset", "type", "fee")
 FEE_RATES_COLUMNS = ("exchange", "symbol", "maker", "taker", "source")
 RESIDUAL_COLUMNS = ("time", "exchange", "asset", "residual")
 NET_WORTH_COLUMNS = ("date", "exchange", "asset", "value")
-PERIOD_NAMES = {"D": "day", "W": "week", "MS": "month", "QS": "quarter", "YS": "year"}  # history.FREQ_TO_PERIOD
+# What each freq toolkit.history takes (its FREQ_TO_PERIOD) calls a period.
+PERIOD_NAMES = {"D": "day", "W": "week", "MS": "month", "M": "month", "ME": "month", "QS": "quarter", "YS": "year"}
 FEES_VALUE_COLUMNS = ("time", "exchange", "type", "value")
 
 # Fixed colours per fee type, so that a type has the same colour in every panel and figure.

@@ -196,9 +196,9 @@ def value(frame: pd.DataFrame, prices: pd.DataFrame, *, amount: str | None = Non
     quote = prices.attrs.get("quote") or (prices["quote"].iloc[0] if len(prices) else "USDT")
     days = pd.to_datetime(frame[when], utc=True).dt.normalize().astype("datetime64[ns, UTC]")
     lookup = prices.drop_duplicates(["date", "asset"]).set_index(["date", "asset"])["price"]
-    keys = pd.MultiIndex.from_arrays([days, frame["asset"].astype("str").str.upper()])
-    price = lookup.reindex(keys).to_numpy(dtype="float64")
-    price = np.where(frame["asset"].astype("str").str.upper().to_numpy() == quote, 1.0, price)
+    assets = frame["asset"].astype("str").str.upper()
+    price = lookup.reindex(pd.MultiIndex.from_arrays([days, assets])).to_numpy(dtype="float64")
+    price = np.where(assets.to_numpy() == quote, 1.0, price)
     out = frame.copy()
     out["price"] = price
     out["value"] = pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy() * price

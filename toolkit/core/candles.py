@@ -101,7 +101,7 @@ def fetch(
     if not exact:
         out["quote_volume"] = out["quote_volume"].astype("float64")
     # The candles whose period meets the range: the one open at ``start`` too.
-    lo, hi = pd.Timestamp(start - step + 1, unit="ms", tz="UTC"), pd.Timestamp(end, unit="ms", tz="UTC")
+    lo, hi = pd.Timestamp(asked_from, unit="ms", tz="UTC"), pd.Timestamp(end, unit="ms", tz="UTC")
     out = out[(out["time"] >= lo) & (out["time"] <= hi)].sort_values("time", kind="stable").reset_index(drop=True)
     out.attrs = {**raw.attrs, "symbol": name, "interval": interval}
     return out
