@@ -31,7 +31,7 @@ def page(n):
     items = [{**item, "id": f"{n:08d}{i:016x}"} for i, item in enumerate(template)]
     return orjson.dumps({"currentPage": n, "pageSize": size, "totalNum": rows, "totalPage": total, "items": items})
 
-client.call = lambda endpoint, args, extra=None, exact=False: orjson.loads(page(extra["currentPage"]))
+client.call = lambda endpoint, args, extra=None, exact=False, **_: orjson.loads(page(extra["currentPage"]))
 
 def kib(field):
     line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(field))

@@ -53,15 +53,19 @@ def account():
     return BitgetLike()
 
 
-def test_second_sync_adds_nothing_and_starts_at_the_cursor(account, tmp_path):
+def test_second_sync_adds_nothing_and_starts_where_the_store_ends(account, tmp_path):
     path = str(tmp_path / "accounts.db")
     first = sync(account, path, start=T0, end=T0 + 2 * DAY, streams=("ledger",), snapshot=False)
-    assert first.to_dict("records") == [{"exchange": "bitget", "stream": "ledger", "fetched": 1, "new": 1}]
-    again = sync(account, path, end=T0 + 2 * DAY, streams=("ledger",), snapshot=False)
+    assert first.to_dict("records") == [{"exchange": "bitget", "stream": "ledger", "fetched": 1, "new": 1,
+                                         "complete": True, "missing": [], "error": ""}]  # fmt: skip
+    same = sync(account, path, end=T0 + 2 * DAY, streams=("ledger",), snapshot=False)
+    assert same["fetched"].tolist() == [0] and len(account.asked) == 1  # held already: nothing asked
+    again = sync(account, path, end=T0 + 3 * DAY, streams=("ledger",), snapshot=False)
     assert again["new"].tolist() == [0]
-    assert account.asked[1][0] == T0 + 2 * DAY - pd.Timedelta(hours=1)  # from the cursor, with overlap
+    assert account.asked[1] == (T0 + 2 * DAY - pd.Timedelta(hours=1), T0 + 3 * DAY)  # the new part, with overlap
     with Store(path) as db:
         assert db.load("ledger")["id"].tolist() == ["1"]
+        assert db.ranges("bitget:ledger") == [(T0, T0 + 3 * DAY)]
 
 
 def test_new_entries_arrive_once_after_a_restart(account, tmp_path):

@@ -366,7 +366,7 @@ def _gather(
     frames, fetched, missing, failed = [], [], [], []
     for client in clients:
         try:
-            frame = fetch(client, *args)
+            frame = fetch(client, *args, errors="raise")  # each failure is shown here, per exchange
         except Exception as exc:
             failed.append(f"{client.exchange} ({_failure(exc)})")
             continue

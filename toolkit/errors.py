@@ -69,6 +69,9 @@ class ToolkitError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(_redact(message))
 
+    def add_note(self, note: str) -> None:
+        super().add_note(_redact(note))
+
 
 class ConfigurationError(ToolkitError):
     """Arguments or credentials are unusable; nothing was sent."""
@@ -117,7 +120,12 @@ class TransportError(ToolkitError):
 
 
 class NetworkError(TransportError):
-    """The connection failed (refused, reset, DNS, TLS)."""
+    """The connection failed (refused, reset, DNS, TLS). ``retryable`` is False where asking again
+    would fail the same way (a refused port, a host name that does not resolve)."""
+
+    def __init__(self, exchange: str, endpoint: str, detail: str, *, retryable: bool = True) -> None:
+        super().__init__(exchange, endpoint, detail)
+        self.retryable = retryable
 
 
 class RequestTimeout(TransportError):
@@ -143,13 +151,14 @@ class ExchangeError(ToolkitError):
         self.exchange = exchange
         self.endpoint = endpoint
         self.http_status = http_status
-        self.code = code
+        # An exchange may echo what it was sent in any field, its code included.
+        self.code = None if code is None else _redact(code)
         self.message = _redact(message)
         parts = [f"{exchange} {endpoint}"]
         if http_status is not None:
             parts.append(f"HTTP {http_status}")
-        if code is not None:
-            parts.append(f"code {code}")
+        if self.code is not None:
+            parts.append(f"code {self.code}")
         super().__init__(f"{', '.join(parts)}: {message or '(no message)'}")
 
 

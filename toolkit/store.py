@@ -61,7 +61,7 @@ _SNAPSHOT_DTYPES = {
     "total": "float64",
     "time": "datetime64[ns, UTC]",
 }
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 # Values other than times, as SQLite gets them; str(Decimal) keeps every digit and the exponent.
 _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "real": float,
@@ -197,6 +197,46 @@ class Store:
                 (stream, value),
             )
 
+    # Ranges held complete ----------------------------------------------------------------------
+
+    def add_range(self, stream: str, start: TimeLike, end: TimeLike) -> None:
+        """Record that ``stream`` holds every record from ``start`` to ``end`` (both included);
+        overlapping and touching ranges merge into one."""
+        lo, hi = _timestamp(start, "start").value, _timestamp(end, "end").value
+        if lo > hi:
+            raise ConfigurationError(f"add_range: start ({start}) is after end ({end}).")
+        with self._transaction():
+            held = self._db.execute(
+                "SELECT start_ns, end_ns FROM toolkit_ranges WHERE stream = ? ORDER BY start_ns", (stream,)
+            ).fetchall()
+            merged = _merge([*held, (lo, hi)])
+            self._db.execute("DELETE FROM toolkit_ranges WHERE stream = ?", (stream,))
+            self._db.executemany(
+                "INSERT INTO toolkit_ranges (stream, start_ns, end_ns) VALUES (?, ?, ?)",
+                [(stream, a, b) for a, b in merged],
+            )
+
+    def ranges(self, stream: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+        """The ranges of ``stream`` held complete, oldest first, as UTC (start, end) pairs."""
+        rows = self._db.execute(
+            "SELECT start_ns, end_ns FROM toolkit_ranges WHERE stream = ? ORDER BY start_ns", (stream,)
+        )
+        return [(pd.Timestamp(a, unit="ns", tz="UTC"), pd.Timestamp(b, unit="ns", tz="UTC")) for a, b in rows]
+
+    def missing(self, stream: str, start: TimeLike, end: TimeLike) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+        """The parts of ``[start, end]`` that ``stream`` does not hold complete, oldest first."""
+        lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
+        gaps = []
+        for held_lo, held_hi in self.ranges(stream):
+            if held_hi < lo or held_lo > hi:
+                continue
+            if held_lo > lo:
+                gaps.append((lo, held_lo))
+            lo = max(lo, held_hi)
+        if lo < hi:
+            gaps.append((lo, hi))
+        return gaps
+
     # Internals -----------------------------------------------------------------------------------
 
     @contextmanager
@@ -224,6 +264,12 @@ class Store:
             self._db.execute("CREATE TABLE IF NOT EXISTS toolkit_keys (tbl TEXT PRIMARY KEY, key TEXT NOT NULL)")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS toolkit_cursors (stream TEXT PRIMARY KEY, ns INTEGER NOT NULL)"
+            )
+            # Format 2: the ranges of each stream held complete (a format 1 file has none yet, and
+            # its next sync fetches them again: rows are upserted, so nothing is duplicated).
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS toolkit_ranges (stream TEXT NOT NULL, start_ns INTEGER NOT NULL, "
+                "end_ns INTEGER NOT NULL, PRIMARY KEY (stream, start_ns))"
             )
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
@@ -321,6 +367,17 @@ class Store:
         values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
         decoded = zip(columns.items(), values, strict=True)
         return pd.DataFrame({name: _decode(list(column), kind, dtype) for (name, (kind, dtype)), column in decoded})
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping and touching spans joined, oldest first."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def _stream_table(stream: str) -> str:

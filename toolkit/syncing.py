@@ -1,26 +1,36 @@
-"""``tk.sync``: fetch only what is new since the last run into a local store.
+"""``tk.sync``: bring a local store up to date, filling in whatever range it does not hold yet.
 
-Each (exchange, stream) pair keeps a cursor in the store: the end of the last fetch. The next
-run fetches from a little before it (entries booked late, a deposit changing status) up to now;
-rows are upserted by ``(exchange, id)``, so the overlap never duplicates anything. A balance
-snapshot is taken on every run, which is how exchanges without a ledger (Binance, CoinW) build
-history over time.
+The store keeps, per exchange and stream, the ranges it holds complete (``Store.ranges``). Each
+run asks for ``[start, end]`` and fetches only its gaps: what is new since the last run (from a
+little before it: entries booked late, a deposit changing status), and, when ``start`` is earlier
+than anything held, the older range too. A range is recorded as held only when every read behind
+it proved itself complete; a failed or partial fetch leaves its gap open for the next run. Rows
+are upserted by ``(exchange, id)``, so overlaps never duplicate anything. A balance snapshot is
+taken on every run, which is how exchanges without a ledger (Binance, CoinW) build history.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pandas as pd
 
 from toolkit import unified
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
+from toolkit.errors import ToolkitError
 from toolkit.store import Store
 
 STREAMS = ("ledger", "deposits", "withdrawals")
-# How far before the cursor each run starts again, for entries the exchange books late.
+# How far before the end of what is held each run starts again, for entries the exchange books late.
 OVERLAP = pd.Timedelta(hours=1)
+# Where a first sync without ``start`` begins: a year back.
+FIRST_SYNC = pd.Timedelta(days=365)
 KEY = ["exchange", "id"]
+COLUMNS = {
+    "exchange": "str", "stream": "str", "fetched": "int64", "new": "int64", "complete": "bool", "missing": "object",
+    "error": "str",
+}  # fmt: skip
 
 
 def sync(
@@ -31,34 +41,80 @@ def sync(
     end: TimeLike | None = None,
     streams: tuple[str, ...] = STREAMS,
     snapshot: bool = True,
+    errors: str = "collect",
 ) -> pd.DataFrame:
-    """Bring ``store`` up to date for ``clients``; returns what each stream fetched and added.
+    """Bring ``store`` up to date for ``clients``; returns, per exchange and stream, what was
+    ``fetched``, how many rows are ``new``, whether the store now holds ``[start, end]``
+    ``complete``, the ranges still ``missing`` (a list of (start, end)), and the ``error`` that
+    left them so.
 
-    ``start`` is where a stream's first sync begins (default: the exchange's default lookback);
-    later syncs continue from the stored cursor. ``end`` defaults to now.
+    ``start`` defaults to a year back for a stream the store holds nothing of, else to where what
+    it holds begins; ``end`` to now. ``errors="collect"`` goes on past a failed stream (a
+    ``PartialResult`` warning, the error in its row); ``"raise"`` raises it.
     """
+    unified.check_errors(errors)
     own_store = isinstance(store, str)
     db = Store(store) if isinstance(store, str) else store
     end_ts = ms_to_timestamp(to_ms(end, "end") if end is not None else now_ms())
+    asked = ms_to_timestamp(to_ms(start, "start")) if start is not None else None
     rows = []
     try:
         for client in unified.clients_of(clients):
             for stream in streams:
-                if unified.mapping(client, stream) is None:
-                    continue
-                name = f"{client.exchange}:{stream}"
-                cursor = db.cursor(name)
-                begin = cursor - OVERLAP if cursor is not None else start
-                fetched = getattr(unified, stream)(client, begin, end_ts)
-                added = db.append(stream, fetched, KEY) if len(fetched) else 0
-                db.set_cursor(name, end_ts)
-                rows.append({"exchange": client.exchange, "stream": stream, "fetched": len(fetched), "new": added})
+                if unified.mapping(client, stream) is not None:
+                    rows.append(_sync_stream(client, stream, db, asked, end_ts, errors))
             if snapshot:
-                added = db.save_snapshot(unified.balances(client))
-                rows.append({"exchange": client.exchange, "stream": "snapshot", "fetched": added, "new": added})
+                rows.append(_snapshot(client, db, errors))
     finally:
         if own_store:
             db.close()
-    return pd.DataFrame(rows, columns=["exchange", "stream", "fetched", "new"]).astype(
-        {"exchange": "str", "stream": "str", "fetched": "int64", "new": "int64"}
-    )
+    failed = [r for r in rows if r["error"]]
+    if failed:
+        warnings.warn(
+            f"tk.sync: {', '.join(sorted({r['exchange'] + ' ' + r['stream'] for r in failed}))} failed; "
+            "their rows say what is missing, and the next sync asks for it again",
+            unified.PartialResult,
+            stacklevel=2,
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS)).astype(COLUMNS)
+
+
+def _sync_stream(
+    client: Any, stream: str, db: Store, asked: pd.Timestamp | None, end: pd.Timestamp, errors: str
+) -> dict[str, Any]:
+    name = f"{client.exchange}:{stream}"
+    held = db.ranges(name)
+    begin = asked if asked is not None else held[0][0] if held else end - FIRST_SYNC
+    gaps = db.missing(name, begin, end)
+    if gaps and held and gaps[-1][1] == end:  # what is new: from a little before what is held ends
+        gaps[-1] = (max(begin, gaps[-1][0] - OVERLAP), end)
+    row = {"exchange": client.exchange, "stream": stream, "fetched": 0, "new": 0, "error": ""}
+    left = []
+    for lo, hi in gaps:
+        try:
+            fetched = getattr(unified, stream)(client, lo, hi, errors="raise")
+        except ToolkitError as err:
+            if errors == "raise":
+                raise
+            row["error"] = f"{type(err).__name__}: {err}"
+            left.append((lo, hi))
+            continue
+        row["fetched"] += len(fetched)
+        row["new"] += db.append(stream, fetched, KEY) if len(fetched) else 0
+        if fetched.attrs["complete"].get(client.exchange, True):
+            db.add_range(name, lo, hi)
+        else:
+            left.append((lo, hi))
+            row["error"] = row["error"] or "the exchange's answers did not prove the range complete (see its coverage)"
+    return {**row, "complete": not left, "missing": left}
+
+
+def _snapshot(client: Any, db: Store, errors: str) -> dict[str, Any]:
+    row = {"exchange": client.exchange, "stream": "snapshot", "complete": True, "missing": [], "error": ""}
+    try:
+        added = db.save_snapshot(unified.balances(client, errors="raise"))
+    except ToolkitError as err:
+        if errors == "raise":
+            raise
+        return {**row, "fetched": 0, "new": 0, "complete": False, "error": f"{type(err).__name__}: {err}"}
+    return {**row, "fetched": added, "new": added}

@@ -32,19 +32,38 @@ carries one) plus each withdrawal's fee, so they exist where a ledger or withdra
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from toolkit.core import covered
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import BALANCES, FEE_RATES, FEES, LEDGER, SNAPSHOTS, TRANSACTIONS, TRANSFERS, conform
-from toolkit.errors import ConfigurationError
+from toolkit.errors import ConfigurationError, ToolkitError
 from toolkit.exchanges import descriptor
 
 __all__ = [
-    "BALANCES", "FEES", "FEE_RATES", "LEDGER", "SNAPSHOTS", "TRANSACTIONS", "TRANSFERS", "balances", "clients_of",
-    "conform", "deposits", "fee_rates", "fees", "fees_paid", "ledger", "mapping", "snapshots", "transfers",
+    "BALANCES",
+    "FEES",
+    "FEE_RATES",
+    "LEDGER",
+    "SNAPSHOTS",
+    "TRANSACTIONS",
+    "TRANSFERS",
+    "PartialResult",
+    "balances",
+    "clients_of",
+    "conform",
+    "deposits",
+    "fee_rates",
+    "fees",
+    "fees_paid",
+    "ledger",
+    "mapping",
+    "snapshots",
+    "transfers",
     "withdrawals",
 ]  # fmt: skip
 
@@ -66,63 +85,134 @@ def mapping(client: Any, kind: str) -> Callable[..., pd.DataFrame] | None:
     return found
 
 
-def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any) -> pd.DataFrame:
+class PartialResult(UserWarning):
+    """A cross-exchange frame holds fewer exchanges than were asked: ``attrs["failures"]`` says
+    which failed, with what error, and what is missing."""
+
+
+ERRORS = ("collect", "raise")
+
+
+def check_errors(errors: str) -> None:
+    if errors not in ERRORS:
+        raise ConfigurationError(f"errors is 'collect' or 'raise', got {errors!r}.")
+
+
+def failure(exchange: str, what: str, err: ToolkitError) -> dict[str, str]:
+    """How ``attrs["failures"]`` lists one exchange's failure: exchange, what is missing, the error."""
+    return {"exchange": exchange, "missing": what, "error": type(err).__name__, "message": str(err)}
+
+
+def warn_failures(kind: str, failures: list[dict[str, str]]) -> None:
+    for failed in failures:
+        warnings.warn(
+            f"tk.unified.{kind}: {failed['exchange']} failed ({failed['error']}: {failed['message']}); "
+            f"the frame holds the other exchanges, and attrs['failures'] says what is missing",
+            PartialResult,
+            stacklevel=3,
+        )
+
+
+def _span(args: tuple[Any, ...]) -> str:
+    times = [a for a in args[:2] if a is not None and not isinstance(a, list)]
+    return f" from {args[0]} to {args[1]}" if len(args) >= 2 and times else ""
+
+
+def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any, errors: str = "collect") -> pd.DataFrame:
+    """One frame of ``kind`` from every client's mapping; ``attrs`` say what each read covered
+    (``coverage``, ``complete`` per exchange) and, with ``errors="collect"``, what failed."""
+    check_errors(errors)
     frames = []
-    skipped = []
+    skipped: list[str] = []
+    failures: list[dict[str, str]] = []
+    coverage: dict[str, list[dict[str, Any]]] = {}
     for client in clients_of(clients):
         mapped = mapping(client, kind)
         if mapped is None:
             skipped.append(client.exchange)
             continue
-        frame = mapped(client, *args)
+        try:
+            with covered.listening() as heard:
+                frame = mapped(client, *args)
+        except ToolkitError as err:
+            if errors == "raise":
+                raise
+            failures.append(failure(client.exchange, f"{kind}{_span(args)}", err))
+            continue
+        coverage[client.exchange] = heard
         frame.insert(0, "exchange", client.exchange)
         frames.append(conform(frame, schema))
     result = pd.concat(frames, ignore_index=True) if frames else conform(pd.DataFrame(), schema)
     if "time" in result and len(result):
         result = result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
     result.attrs["kind"] = kind
-    result.attrs["exchanges"] = [c.exchange for c in clients_of(clients) if c.exchange not in skipped]
+    result.attrs["exchanges"] = list(coverage)
+    result.attrs["coverage"] = coverage
+    result.attrs["complete"] = {exchange: covered.complete(heard) for exchange, heard in coverage.items()}
     if skipped:
         result.attrs["not_available"] = skipped
+    if failures:
+        result.attrs["failures"] = failures
+        warn_failures(kind, failures)
     return result
 
 
-def balances(clients: Any) -> pd.DataFrame:
+def balances(clients: Any, *, errors: str = "collect") -> pd.DataFrame:
     """Current balances of every client, one row per exchange, account and asset."""
-    return _gather("balances", BALANCES, clients)
+    return _gather("balances", BALANCES, clients, errors=errors)
 
 
-def ledger(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+def ledger(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+) -> pd.DataFrame:
     """Every ledger entry in ``[start, end]``, oldest first. Binance's and CoinW's are built from
     their fills, deposits and withdrawals (they have no ledger API); exchanges without one are
-    listed in ``attrs["not_available"]``."""
-    return _gather("ledger", LEDGER, clients, start, end)
+    listed in ``attrs["not_available"]``.
+
+    ``errors="collect"`` (the default): an exchange that fails is left out, with a
+    ``PartialResult`` warning and its error in ``attrs["failures"]``; ``"raise"`` raises it.
+    ``attrs["complete"]`` says, per exchange, whether every read proved its range complete."""
+    return _gather("ledger", LEDGER, clients, start, end, errors=errors)
 
 
 def deposits(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, asset: str | None = None
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    asset: str | None = None,
+    *,
+    errors: str = "collect",
 ) -> pd.DataFrame:
     """Every deposit in ``[start, end]`` (of ``asset`` only, when given), oldest first."""
-    return _gather("deposits", TRANSACTIONS, clients, start, end, asset)
+    return _gather("deposits", TRANSACTIONS, clients, start, end, asset, errors=errors)
 
 
 def withdrawals(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, asset: str | None = None
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    asset: str | None = None,
+    *,
+    errors: str = "collect",
 ) -> pd.DataFrame:
     """Every withdrawal in ``[start, end]`` (of ``asset`` only, when given), oldest first; ``fee`` is
     the withdrawal fee where known."""
-    return _gather("withdrawals", TRANSACTIONS, clients, start, end, asset)
+    return _gather("withdrawals", TRANSACTIONS, clients, start, end, asset, errors=errors)
 
 
-def transfers(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+def transfers(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+) -> pd.DataFrame:
     """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
-    return _gather("transfers", TRANSFERS, clients, start, end)
+    return _gather("transfers", TRANSFERS, clients, start, end, errors=errors)
 
 
-def snapshots(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+def snapshots(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+) -> pd.DataFrame:
     """The balances exchanges recorded themselves at the end of each day (Binance keeps a month), the
     ``balances`` columns and ``taken_at``: ``toolkit.history.residual`` checks the ledger against them."""
-    return _gather("snapshots", SNAPSHOTS, clients, start, end)
+    return _gather("snapshots", SNAPSHOTS, clients, start, end, errors=errors)
 
 
 def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -141,13 +231,21 @@ def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> 
     return result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
 
 
-def fees(clients: Any, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.DataFrame:
+def fees(
+    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+) -> pd.DataFrame:
     """Every fee paid in ``[start, end]``: trading fees from the ledgers, withdrawal fees from the
     withdrawal histories, oldest first. ``attrs["not_available"]`` lists exchanges with neither."""
-    entries = ledger(clients, start, end)
-    taken = withdrawals(clients, start, end)
+    check_errors(errors)
+    with warnings.catch_warnings(category=PartialResult, action="ignore"):  # said once, below
+        entries = ledger(clients, start, end, errors=errors)
+        taken = withdrawals(clients, start, end, errors=errors)
     result = fees_paid(entries, taken)
     result.attrs["kind"] = "fees"
+    failures = [*entries.attrs.get("failures", []), *taken.attrs.get("failures", [])]
+    if failures:
+        result.attrs["failures"] = failures
+        warn_failures("fees", failures)
     covered = set(entries.attrs["exchanges"]) | set(taken.attrs["exchanges"])
     missing = [c.exchange for c in clients_of(clients) if c.exchange not in covered]
     if missing:
@@ -155,10 +253,10 @@ def fees(clients: Any, start: TimeLike | None = None, end: TimeLike | None = Non
     return result
 
 
-def fee_rates(clients: Any, symbols: Iterable[str] = DEFAULT_SYMBOLS) -> pd.DataFrame:
+def fee_rates(clients: Any, symbols: Iterable[str] = DEFAULT_SYMBOLS, *, errors: str = "collect") -> pd.DataFrame:
     """The maker and taker rates in force: account-wide where the exchange has them (KuCoin,
     Binance), and per symbol (``"BTC/USDT"``) where it gives them (Bitget, KuCoin)."""
     names = [symbols] if isinstance(symbols, str) else list(symbols)
     if not names or not all(isinstance(s, str) and s.count("/") == 1 for s in names):
         raise ConfigurationError(f"symbols are 'BASE/QUOTE' strings such as 'BTC/USDT', got {names!r}.")
-    return _gather("fee_rates", FEE_RATES, clients, [s.upper() for s in names])
+    return _gather("fee_rates", FEE_RATES, clients, [s.upper() for s in names], errors=errors)

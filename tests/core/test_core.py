@@ -101,9 +101,11 @@ def test_next_cursor_stops_on_a_short_page_or_an_empty_cursor():
 
 def test_page_number_reads_total_pages():
     def fetch(query):
-        return {"totalPage": 3, "items": [{"p": query["currentPage"]}]}
+        page = query["currentPage"]
+        return {"totalPage": 3, "totalNum": 5, "items": [{"p": page}] * (2 if page < 3 else 1)}
 
-    pages = list(PageNumber("currentPage", "pageSize", 500, "totalPage").pages(fetch, {}, lambda d: d["items"]))
+    paging = PageNumber("currentPage", "pageSize", 2, "totalPage", "totalNum")
+    pages = list(paging.pages(fetch, {}, lambda d: d["items"]))
     assert [p[0]["p"] for p in pages] == [1, 2, 3]
 
 

@@ -124,7 +124,7 @@ def test_kucoin_answers_carry_the_pool_state(boxes):
 
 def test_bitget_refuses_more_than_its_per_second_limit(fresh):
     _, client = fresh("bitget", max_retries=0)
-    client.limiter.acquire = lambda limits: 0.0  # a client that ignores the limit
+    client.limiter.acquire = lambda limits, **waits: 0.0  # a client that ignores the limit
     with pytest.raises(RateLimited) as caught:
         for _ in range(30):
             client.get_balances()

@@ -18,6 +18,7 @@ What no method has to remember:
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,8 +35,18 @@ from toolkit.core import bans, frames
 from toolkit.core.clock import Clock
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
-from toolkit.core.http import DEFAULT_TIMEOUT, Call, HttpTransport, Reply, Transport, decode_json, param_text
-from toolkit.core.ratelimit import Limit, RateLimiter
+from toolkit.core.http import (
+    DEFAULT_TIMEOUT,
+    Call,
+    HttpTransport,
+    Reply,
+    Transport,
+    bounded_wait,
+    decode_json,
+    param_text,
+    retry_after_seconds,
+)
+from toolkit.core.ratelimit import Limit, RateLimiter, WaitTooLong
 from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names, register_transient
 from toolkit.core.timeutil import TimeLike
 from toolkit.errors import (
@@ -46,6 +57,7 @@ from toolkit.errors import (
     ExchangeUnavailable,
     InvalidRequest,
     MalformedResponse,
+    NetworkError,
     NotRecorded,
     PermissionDenied,
     RateLimited,
@@ -64,6 +76,11 @@ DEFAULT_BUDGET = 60.0
 ACCEPTED_BUT_UNREADABLE = (
     "The exchange answered this state-changing request with a success whose details could not be read: "
     "it has most likely been executed. Check its history before sending it again."
+)
+NOT_EXECUTED = (
+    "The exchange refused this request for its timestamp, so it was not executed. The clock is now "
+    "resynced: send it again. (Without a client order id that the exchange checks for repeats, the "
+    "toolkit does not resend a state-changing request itself.)"
 )
 MAY_HAVE_REACHED = (
     "This request changes state and may have reached the exchange: check its history before sending "
@@ -243,6 +260,10 @@ class Client:
         self.clock = Clock(self._server_time_ms, sync=sync_clock and self.server_time is not None)
         self._signer: Signer | None = None
         self._sleep: Callable[[float], None] = time.sleep
+        # Told of each rate-limit wait worth noticing (a history's progress bar shows it).
+        self.on_wait: Callable[[str], None] | None = None
+        # Windows of settled history already read this session (``toolkit.core.runner``).
+        self.history_cache: dict[Any, Any] = {}
 
     def __repr__(self) -> str:
         who = "with credentials" if self.credentials else "without credentials"
@@ -255,8 +276,6 @@ class Client:
 
     def _retry_after(self, reply: Reply, payload: Any, code: str | None) -> float | None:
         """Seconds the exchange asked to wait after a rate-limit answer: its ``Retry-After``."""
-        from toolkit.core.http import retry_after_seconds
-
         return retry_after_seconds(reply)
 
     def _encode_body(self, body: Mapping[str, Any]) -> str:
@@ -342,27 +361,34 @@ class Client:
         confirm: bool = False,
         exact: bool = False,
         on_reply: Callable[[Reply], None] | None = None,
+        deadline: float | None = None,
     ) -> Any:
         """Send one request and return the unwrapped payload, retrying reads that may succeed later.
 
-        ``on_reply`` sees each answer as soon as the transport reads it (``Call.on_reply``).
+        ``on_reply`` sees each answer as soon as the transport reads it (``Call.on_reply``);
+        ``deadline`` (``time.monotonic()``) ends the call sooner than its budget would (a history's).
         """
         args = dict(args or {})
-        if endpoint.changes_state and confirm is not True:
-            raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
-        deadline = time.monotonic() + self.budget
+        if endpoint.changes_state:
+            if confirm is not True:
+                raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
+            self.history_cache.clear()  # what is about to change is read afresh
+            args = endpoint.settled(args)  # one client order id for every attempt
+        until = time.monotonic() + self.budget
+        deadline = until if deadline is None else min(deadline, until)
         attempt = 0
         resynced = False
         while True:
-            bans.check(self.exchange, endpoint.name)
-            self.limiter.acquire((*endpoint.limits, *(self.global_limits if endpoint.signed else ())))
+            route = self.route(endpoint)
+            bans.check(route.base_url, self.exchange, endpoint.name)
+            self._wait_for_room(endpoint, deadline)
             # Signed after any wait for the rate limit: a timestamp must be fresh when it is sent.
             call = self.prepare(endpoint, args, extra)
             signed_in = self.clock.generation  # the offset it was signed with
             call.on_reply = on_reply
             call.deadline = deadline
             try:
-                reply = self.route(endpoint).transport.send(call)
+                reply = route.transport.send(call)
                 return self.unwrap(call, endpoint, reply, exact=exact)
             except MalformedResponse as err:
                 if endpoint.changes_state:
@@ -371,36 +397,76 @@ class Client:
             except AuthenticationError as err:
                 if resynced or not endpoint.signed or err.code not in self.errors.timestamp:
                     raise
-                log.warning("%s rejected the timestamp (%s); resyncing the clock once", self.exchange, err.code)
                 self.clock.resync(seen=signed_in)
                 resynced = True
+                if endpoint.changes_state and not (endpoint.resend_with and args.get(endpoint.resend_with)):
+                    err.add_note(NOT_EXECUTED)
+                    raise
+                log.warning("%s rejected the timestamp (%s); resynced the clock, sending once more", self.exchange,
+                            err.code)  # fmt: skip
             except NotRecorded:
                 raise  # a recording that is missing stays missing: no retry
             except (RateLimited, ExchangeUnavailable, TransportError) as err:
-                retry_after = getattr(err, "retry_after", None)
                 if isinstance(err, RateLimited):
-                    bans.note(self.exchange, err, self.errors.bans)
+                    bans.note(route.base_url, err, self.errors.bans)
                 if endpoint.changes_state:
                     if isinstance(err, TransportError):
                         err.add_note(MAY_HAVE_REACHED)
                     raise
-                left = deadline - time.monotonic()
-                if retry_after is not None and retry_after > min(left, MAX_BACKOFF_SECONDS):
-                    until = datetime.now(UTC) + timedelta(seconds=retry_after)
-                    err.add_note(
-                        f"{self.exchange} asked to wait {retry_after:.0f} s, longer than this call may take "
-                        f"({self.budget:.0f} s): try again after {until:%Y-%m-%d %H:%M:%S} UTC."
-                    )
+                if isinstance(err, NetworkError) and not err.retryable:
                     raise
-                wait = backoff(attempt, retry_after)
-                if attempt >= self.max_retries or wait >= left:
-                    raise
-                if isinstance(err, RateLimited):
-                    for limit in endpoint.limits:
-                        self.limiter.block(limit.key, wait)
+                wait = self._backoff(endpoint, err, attempt, deadline)
                 log.warning("%s; retry %d of %d in %.1f s", err, attempt + 1, self.max_retries, wait)
                 self._sleep(wait)
                 attempt += 1
+
+    def _backoff(self, endpoint: Endpoint, err: ToolkitError, attempt: int, deadline: float) -> float:
+        """Seconds to wait before retrying a read that failed with ``err``, or ``err`` raised when
+        no retry is left or the wait would outlast the call's budget."""
+        retry_after = getattr(err, "retry_after", None)
+        left = deadline - time.monotonic()
+        if retry_after is not None and retry_after > min(left, MAX_BACKOFF_SECONDS):
+            err.add_note(self._try_after(retry_after))
+            raise err
+        wait = backoff(attempt, retry_after)
+        if attempt >= self.max_retries or wait >= left:
+            raise err
+        if isinstance(err, RateLimited):
+            for limit in endpoint.limits:
+                self.limiter.block(limit.key, wait)
+        return wait
+
+    def _try_after(self, seconds: float) -> str:
+        until = datetime.now(UTC) + timedelta(seconds=seconds)
+        return (
+            f"{self.exchange} asked to wait {seconds:.0f} s, longer than this call may take "
+            f"({self.budget:.0f} s): try again after {until:%Y-%m-%d %H:%M:%S} UTC."
+        )
+
+    def _limits(self, endpoint: Endpoint) -> tuple[Limit, ...]:
+        return (*endpoint.limits, *(self.global_limits if endpoint.signed else ()))
+
+    def _wait_for_room(self, endpoint: Endpoint, deadline: float) -> None:
+        """Wait for the rate limits' room within what is left of the call's budget; a wait longer
+        than that is ``RateLimited`` at once, saying when there is room."""
+        left = max(0.0, deadline - time.monotonic())
+        try:
+            self.limiter.acquire(self._limits(endpoint), within=left, on_wait=self._waiting)
+        except WaitTooLong as too_long:
+            message = (
+                f"not sent: {self.exchange}'s {too_long.limit.key} limit has room in {too_long.seconds:.0f} s, "
+                f"later than this call may wait ({left:.0f} s of its {self.budget:.0f} s budget left)"
+            )
+            raise RateLimited(self.exchange, endpoint.name, retry_after=too_long.seconds, message=message) from None
+
+    def _waiting(self, seconds: float, limit: Limit) -> None:
+        """Say so when a call waits for a rate limit long enough to be noticed."""
+        if seconds < 1:
+            return
+        text = f"waiting {seconds:.0f} s for {self.exchange}'s {limit.key} limit"
+        if self.on_wait is not None:
+            self.on_wait(text)
+        log.log(logging.WARNING if seconds >= 5 else logging.INFO, text)
 
     @contextmanager
     def reading(self, endpoint: Endpoint, what: Any = None) -> Iterator[None]:
@@ -453,10 +519,15 @@ class Client:
         message = next((str(m) for m in messages if m), "")
         if envelope.status is not None and code is None and "error" not in body:
             return MalformedResponse(self.exchange, endpoint, http_status=http_status, message="no result and no error")
-        cls = self.errors.classify(code, message, http_status)
+        # A 418 or 429 is a ban or a rate limit whatever the body says (Binance's ban carries -1003).
+        cls = RateLimited if http_status in (418, 429) else self.errors.classify(code, message, http_status)
         kwargs: dict[str, Any] = {"http_status": http_status, "code": code, "message": message}
         if issubclass(cls, RateLimited):
-            return cls(self.exchange, endpoint, retry_after=self._retry_after(reply, payload, code), **kwargs)
+            try:
+                asked = self._retry_after(reply, payload, code)
+            except (ArithmeticError, LookupError, TypeError, ValueError):
+                asked = None  # a wait that is no number ("soon"): rate limited, for a time not known
+            return cls(self.exchange, endpoint, retry_after=bounded_wait(asked), **kwargs)
         return cls(self.exchange, endpoint, **kwargs)
 
     # ----------------------------------------------------------------- frames
@@ -468,6 +539,9 @@ class Client:
         def malformed(message: str) -> MalformedResponse:
             return MalformedResponse(self.exchange, endpoint.name, message=f"{message}: {frames.excerpt(data)}")
 
+        if endpoint.reshape is not None:
+            with self.reading(endpoint, data):
+                data = endpoint.reshape(data)
         if endpoint.records and not isinstance(data, Mapping) and data is not None:
             raise malformed(f"no records at {'.'.join(endpoint.records)!r}")
         with self.reading(endpoint, data):
@@ -535,8 +609,11 @@ class Client:
         return frame
 
     def _check_rows(self, endpoint: Endpoint, frame: pd.DataFrame) -> None:
-        """Rows that identify nothing are not records: an id or a time missing, or no documented field."""
-        for field_name, what in ((endpoint.id_field, "id"), (endpoint.time_field, "time")):
+        """Rows that identify nothing are not records: an id or a time missing, no documented field,
+        or a field every record must carry missing."""
+        time_field = None if endpoint.time_optional else endpoint.time_field
+        required = [(name, repr(name)) for name in endpoint.required]
+        for field_name, what in ((endpoint.id_field, "id"), (time_field, "time"), *required):
             if field_name is not None:
                 column = endpoint.rename.get(field_name) or frames.snake_case(field_name)
                 if frame[column].isna().any():

@@ -136,6 +136,14 @@ class Endpoint:
     # Field that identifies a record (de-duplication) and field that orders records in time.
     id_field: str | None = None
     time_field: str | None = None
+    # Records without a time are read (NaT) and counted in the coverage, not refused: where the
+    # exchange's own documented example has such records (CoinW's wallet history).
+    time_optional: bool = False
+    # Fields every record must carry: a balance row without its amounts is no balance.
+    required: tuple[str, ...] = ()
+    # A documented variant of the payload turned into the shape ``records`` describes (an older
+    # envelope, a list where the current docs show one object).
+    reshape: Callable[[Any], Any] | None = None
     # Records sent as arrays (candles): the field at each position, in the documented order.
     positions: tuple[str, ...] = ()
     # A nested list to spread into one row per element, with the parent's scalars repeated.
@@ -144,6 +152,10 @@ class Endpoint:
     rename: Mapping[str, str] = field(default_factory=dict)
     # Moves money or changes state: the client refuses it without confirm=True and never retries it.
     changes_state: bool = False
+    # The argument carrying the client order id of a state-changing request: one the exchange
+    # refused for its timestamp (so did not execute) is sent again once, with the same id, which
+    # the exchange's own duplicate check keys on. Without one, such a request is never sent twice.
+    resend_with: str | None = None
     # A success may come without the payload (an answer the exchange documents as ``data: null``
     # is still a payload; this is for answers that leave it out).
     optional_data: bool = False
@@ -158,6 +170,15 @@ class Endpoint:
             return self.path
         address = "&".join(f"{k}={v}" for k, v in self.address.items())
         return f"{self.method} {self.path}" + (f"?{address}" if address else "")
+
+    def settled(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """``args`` with the defaults made fresh on each call (a client order id) fixed: every
+        attempt of one call then sends the same values."""
+        fixed = dict(args)
+        for name, param in self.params.items():
+            if fixed.get(name) is None and callable(param.default):
+                fixed[name] = param.default()
+        return fixed
 
     def wire(self, args: Mapping[str, Any]) -> dict[Place, dict[str, Any]]:
         """The wire parameters for ``args`` (the seed's names), by where they go.

@@ -363,14 +363,50 @@ def _to_decimal(column: pd.Series) -> pd.Series:
 
 # The times pandas can hold (datetime64[ns]): 1970 onwards, to 2262, in milliseconds.
 _LATEST_MS = 9_200_000_000_000_000 // 1_000
+# Epoch values at or above these are microseconds and nanoseconds (KuCoin moved some fields to
+# nanoseconds in 2026): the bands of seconds, ms, us and ns up to 2262 do not overlap.
+_MICROS_FROM, _NANOS_FROM = 100_000_000_000_000, 100_000_000_000_000_000
+
+
+def _millis(numbers: np.ndarray) -> np.ndarray:
+    """Epoch seconds, milliseconds, microseconds or nanoseconds (told apart by size) as milliseconds."""
+    scale = np.select(
+        [numbers < _SECONDS_BELOW, numbers >= _NANOS_FROM, numbers >= _MICROS_FROM], [1000.0, 1e-6, 1e-3], 1.0
+    )
+    return numbers * scale
 
 
 def _to_time(column: pd.Series) -> pd.Series:
     numbers = _to_float(column)
-    millis = np.where(numbers < _SECONDS_BELOW, numbers * 1000, numbers)
-    if ((millis < 0) | (millis > _LATEST_MS)).any():
-        raise ConversionError(f"not a time: {excerpt(numbers[(millis < 0) | (millis > _LATEST_MS)].iloc[0])}")
+    millis = _millis(numbers.to_numpy())
+    bad = (millis < 0) | (millis > _LATEST_MS)
+    if bad.any():
+        raise ConversionError(f"not a time: {excerpt(numbers[bad].iloc[0])}")
     return pd.Series(pd.to_datetime(millis, unit="ms", utc=True), index=column.index).astype("datetime64[ns, UTC]")
+
+
+def is_time(millis: np.ndarray) -> np.ndarray:
+    """Which epoch milliseconds are times a frame can hold (not NaN, 1970 to 2262)."""
+    return (millis >= 0) & (millis <= _LATEST_MS)
+
+
+def epoch_ms(values: Sequence[Any], kind: str) -> np.ndarray:
+    """Records' raw times (``TIME`` or ``UTC_TEXT``) as epoch milliseconds, NaN where a value is
+    missing or not a time: for checks on records before they are typed (which names bad values)."""
+    if kind == UTC_TEXT:
+        parsed = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601", errors="coerce")
+        return _ns_or_nan(parsed) / 1e6
+    try:
+        numbers = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").to_numpy(dtype="float64")
+    except (TypeError, ValueError):  # containers among the values: typing names them
+        return np.full(len(values), np.nan)
+    return _millis(numbers)
+
+
+def _ns_or_nan(times: pd.Series) -> np.ndarray:
+    ns = times.dt.as_unit("ns").array.asi8.astype("float64")
+    ns[times.isna().to_numpy()] = np.nan
+    return ns
 
 
 def _exact_str(value: Any) -> str:

@@ -155,9 +155,11 @@ class HttpTransport:
             raise RequestTimeout(call.exchange, call.endpoint, f"no whole answer within {allowed:.3g} s") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # Only the class name: requests' messages can quote the URL, headers included.
+            reason = _reason(exc)
             raise NetworkError(
-                call.exchange, call.endpoint, f"request failed: {_reason(exc)} ({_host(call.base_url)})"
-            ) from None
+                call.exchange, call.endpoint, f"request failed: {reason} ({_host(call.base_url)})",
+                retryable=reason not in NOT_RETRIED,
+            ) from None  # fmt: skip
         log.debug(
             "%s %s -> HTTP %s in %.0f ms",
             call.method,
@@ -199,6 +201,11 @@ def _read_body(call: Call, response: requests.Response, deadline: float, allowed
         raise
 
 
+# Failures that asking again a second later does not mend: a port nobody listens on, a host name
+# that does not resolve (a typo in base_url). They are raised at once, not retried for seconds.
+NOT_RETRIED = frozenset({"connection refused", "the host name does not resolve"})
+
+
 def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
@@ -225,19 +232,37 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+# The longest wait an exchange's answer is believed (a week: Binance's longest bans are three
+# days); anything larger is taken as this, so that no arithmetic on it can overflow.
+MAX_WAIT_SECONDS = 7 * 86_400.0
+
+
+def bounded_wait(seconds: Any) -> float | None:
+    """A wait an answer asked for, as seconds between 0 and ``MAX_WAIT_SECONDS``; None when it is no
+    number at all ("soon", NaN): a rate limit without a known end."""
+    if isinstance(seconds, bool):
+        return None
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if math.isnan(value):
+        return None
+    return min(max(0.0, value), MAX_WAIT_SECONDS)
+
+
 def retry_after_seconds(reply: Reply) -> float | None:
-    """The ``Retry-After`` header as seconds (it may be a number or an HTTP date)."""
+    """The ``Retry-After`` header as seconds (it may be a number or an HTTP date), bounded."""
     value = reply.headers.get("Retry-After")
     if not value:
         return None
+    seconds = bounded_wait(value)
+    if seconds is not None:
+        return seconds
     try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, OverflowError):
-            return None  # "soon", or anything else that is not a number or a date: no wait known
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+        return bounded_wait(email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None  # "soon", or anything else that is not a number or a date: no wait known
 
 
 # msgspec builds Python objects as it parses: no intermediate tree (orjson's doubles the peak

@@ -4,6 +4,11 @@ An endpoint declares its strategy (``Endpoint.window``, ``.paging``, ``.fan_out`
 ``toolkit.core.runner`` executes it. Paging works on wire parameters (the cursor names are the
 exchange's own); windows and fan-out work on the method's arguments, which the endpoint's
 ``params`` then format (milliseconds, seconds, comma-joined lists).
+
+Each paging style proves what it can from what the server says, and raises ``PagingError`` the
+moment a page contradicts it: a page number the server did not serve, totals that change or
+disagree, a page shorter than the totals promise, a cursor that does not move. The runner adds
+what every style shares: no record twice within a window, and records inside the asked range.
 """
 
 from __future__ import annotations
@@ -20,13 +25,19 @@ Fetch = Callable[[dict[str, Any]], Any]
 Extract = Callable[[Any], Sequence[Record]]
 
 # Pages one window may take before the walk is called runaway (5 million records at 500 a page):
-# a server that never runs out of pages is not served forever.
+# a server that never runs out of pages is not served forever. (The history's time budget,
+# ``toolkit.core.runner``, usually ends such a walk long before.)
 MAX_PAGES = 10_000
 
 
 class PagingError(ValueError):
     """The pages do not advance as the exchange documents (a repeat, a creep, no end); the runner
     turns it into ``MalformedResponse`` with the window and page."""
+
+
+class Shifted(PagingError):
+    """The records changed while the window was being paged (its totals moved): entries booked
+    meanwhile. The runner walks the window again from its first page."""
 
 
 def _integer(value: Any, what: str) -> int:
@@ -41,37 +52,51 @@ def _integer(value: Any, what: str) -> int:
     return number
 
 
-class Paging(Protocol):
-    """How one window's records are read page by page."""
+# Told what a walk could not prove while nothing contradicts it (fewer records than declared).
+Note = Callable[[str], None]
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]: ...
+
+class Paging(Protocol):
+    """How one window's records are read page by page; ``size`` records make a full page."""
+
+    size: int
+
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]: ...
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Cursor paging to older records: pass the smallest id seen as ``param`` (Bitget ``idLessThan``)."""
+    """Cursor paging to older records: pass the smallest id seen as ``param`` (Bitget ``idLessThan``,
+    KuCoin's HF ``lastId``)."""
 
     param: str
     id_field: str
     size: int
     size_param: str = "limit"
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
         cursor: int | None = None
         for number in range(1, MAX_PAGES + 1):
             query = {**params, self.size_param: self.size}
             if cursor is not None:
                 query[self.param] = cursor
-            records = extract(fetch(query))
+            records = list(extract(fetch(query)))
             ids = [_integer(r.get(self.id_field), f"{self.id_field} of a record") for r in records]
-            # The record at the cursor may come again (the runner drops the repeat); anything newer
-            # means a repeated or creeping page: the exchange did not honour the cursor.
+            # Anything newer than the cursor means a repeated or creeping page: the exchange did
+            # not honour it. The record at the cursor itself may come again: it is left out here.
             if cursor is not None and ids and (max(ids) > cursor or min(ids) >= cursor):
                 raise PagingError(
                     f"page {number} is not older than {self.param}={cursor} (ids {min(ids)} to {max(ids)})"
                 )
+            full = len(records) >= self.size
+            if cursor is not None and cursor in ids:
+                records = [r for r, i in zip(records, ids, strict=True) if i != cursor]
             yield records
-            if len(records) < self.size:
+            if not full:
                 return
             cursor = min(ids)
         raise PagingError(f"more than {MAX_PAGES} pages in one window")
@@ -79,16 +104,23 @@ class Cursor:
 
 @dataclass(frozen=True)
 class PageNumber:
-    """Numbered pages, 1-based, until ``total_field`` pages are read (KuCoin ``currentPage``)."""
+    """Numbered pages, 1-based, until ``total_field`` pages are read (KuCoin ``currentPage``).
+
+    ``count_field`` (KuCoin ``totalNum``) is the number of records the server says the range
+    holds: the pages must add up to it, each but the last full, and neither total may change.
+    """
 
     page_param: str
     size_param: str
     size: int
     total_field: str
+    count_field: str | None = None
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
-        first_total: int | None = None
-        seen: list[Record] = []
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
+        declared: tuple[int, int | None] | None = None
+        size = self.size
         for page in range(1, MAX_PAGES + 1):
             data = fetch({**params, self.page_param: page, self.size_param: self.size})
             if not isinstance(data, Mapping):
@@ -96,30 +128,59 @@ class PageNumber:
             echoed = data.get(self.page_param)
             if echoed is not None and _integer(echoed, self.page_param) != page:
                 raise PagingError(f"asked for page {page}, got page {echoed}")
-            total = _integer(data.get(self.total_field) or 0, self.total_field)
-            if first_total is None:
-                first_total = total
-            elif total > first_total:
-                raise PagingError(f"{self.total_field} grew from {first_total} to {total} while paging")
+            if data.get(self.total_field) is None:
+                raise PagingError(f"page {page} has no {self.total_field}")
+            totals = (
+                _integer(data.get(self.total_field), self.total_field),
+                _integer(data.get(self.count_field), self.count_field) if self.count_field else None,
+            )
+            if declared is None:
+                declared = totals
+                size = _integer(data.get(self.size_param) or self.size, self.size_param) or self.size
+                self._agree(totals, size)
+            elif totals != declared:
+                raise Shifted(f"the totals changed from {self._said(declared)} to {self._said(totals)} while paging")
+            pages, count = declared
             records = extract(data)
-            if records and records[0] in seen:
-                raise PagingError(f"page {page} repeats an earlier page")
-            seen.extend(records[:1])
+            if page < pages and len(records) != size:
+                raise PagingError(
+                    f"page {page} of {pages} holds {len(records)} records where a page holds {size} "
+                    f"({self._said(declared)})"
+                )
+            if page == pages and count is not None and len(records) != count - (pages - 1) * size:
+                # Nothing contradicts the totals so far, but the last page does not make them up.
+                received = (pages - 1) * size + len(records)
+                if received > count or note is None:
+                    raise PagingError(f"{received} records arrived where {self.count_field}={count}")
+                note(f"{received} of the {count} records that {self.count_field} declares arrived")
             yield records
-            if page >= total or not records:
+            if page >= pages or (count is None and not records):
                 return
         raise PagingError(f"more than {MAX_PAGES} pages in one window")
+
+    def _agree(self, totals: tuple[int, int | None], size: int) -> None:
+        pages, count = totals
+        if count is not None and pages != -(-count // size):
+            raise PagingError(f"{self._said(totals)} do not agree at {size} records a page")
+
+    def _said(self, totals: tuple[int, int | None]) -> str:
+        pages, count = totals
+        said = f"{self.total_field}={pages}"
+        return f"{said} and {self.count_field}={count}" if self.count_field else said
 
 
 @dataclass(frozen=True)
 class Offset:
-    """Pages by offset: ``offset`` = records already read, until a page is short (Binance's wallet)."""
+    """Pages by offset: ``offset`` = records already read, until a page is short (Binance's wallet).
+    A server that ignores the offset sends the same page again: the runner's repeat check ends it."""
 
     param: str
     size_param: str
     size: int
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
         offset = 0
         for _ in range(MAX_PAGES):
             records = extract(fetch({**params, self.param: offset, self.size_param: self.size}))
@@ -139,7 +200,9 @@ class FromId:
     size: int
     size_param: str = "limit"
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
         start = 0
         for number in range(1, MAX_PAGES + 1):
             records = extract(fetch({**params, self.param: start, self.size_param: self.size}))
@@ -163,7 +226,9 @@ class NextCursor:
     size: int
     size_param: str = "limit"
 
-    def pages(self, fetch: Fetch, params: dict[str, Any], extract: Extract) -> Iterator[Sequence[Record]]:
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
         cursor: Any = None
         seen: set[str] = set()
         for number in range(1, MAX_PAGES + 1):

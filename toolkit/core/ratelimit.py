@@ -58,6 +58,15 @@ class Usage:
             self._sent.setdefault(limit.key, deque()).append((now, limit.weight))
 
 
+class WaitTooLong(Exception):
+    """The room a limit would give comes later than the caller may wait: ``seconds`` from now."""
+
+    def __init__(self, seconds: float, limit: Limit) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+        self.limit = limit
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -70,17 +79,32 @@ class RateLimiter:
         self._usage = Usage(ARRIVAL_MARGIN_SECONDS)
         self._blocked_until: dict[str, float] = {}
 
-    def acquire(self, limits: Iterable[Limit]) -> float:
-        """Wait until every limit has room, count the request, and return the seconds waited."""
+    def acquire(
+        self,
+        limits: Iterable[Limit],
+        *,
+        within: float | None = None,
+        on_wait: Callable[[float, Limit], None] | None = None,
+    ) -> float:
+        """Wait until every limit has room, count the request, and return the seconds waited.
+
+        ``within``: the seconds the caller may still wait in all; a wait that would pass it raises
+        ``WaitTooLong`` at once, before sleeping. ``on_wait(seconds, limit)`` hears of each wait.
+        """
         limits = list(limits)
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
-                wait = max((self._shortfall(limit, now) for limit in limits), default=0.0)
-                if wait <= 0:
+                shortfalls = [(self._shortfall(limit, now), limit) for limit in limits]
+                wait, limit = max(shortfalls, key=lambda pair: pair[0], default=(0.0, None))
+                if wait <= 0 or limit is None:
                     self._usage.spend(limits, now)
                     return waited
+            if within is not None and waited + wait > within:
+                raise WaitTooLong(wait, limit)
+            if on_wait is not None:
+                on_wait(wait, limit)
             self._sleep(wait)
             waited += wait
 

@@ -36,9 +36,16 @@ VOLATILE_PARAMS: set[str] = {"timestamp", "recvwindow"}
 
 _secrets: set[str] = set()
 # Values secret for one request (signatures): the most recent ones, should an answer echo one.
-_transient: collections.deque[str] = collections.deque(maxlen=256)
+TRANSIENT_KEPT = 256
+_transient: collections.deque[str] = collections.deque()
 _lock = threading.Lock()
 _patterns: tuple[re.Pattern[str], ...] = ()
+# Any piece this long of a secret or a signature is masked too: an answer may echo part of one
+# (a truncated header, an excerpt cut in the middle). Shorter pieces are ordinary text too often.
+FRAGMENT = 12
+# Every FRAGMENT-long piece of every secret and kept signature (raw and URL-encoded) -> how many
+# of them contain it.
+_fragments: collections.Counter[str] = collections.Counter()
 
 
 def _alternatives(names: Iterable[str]) -> str:
@@ -78,14 +85,24 @@ def register_names(
             _patterns = _compile()
 
 
+def _spellings(value: str) -> set[str]:
+    # A key sent in a query string (CoinW's api_key) shows up percent-encoded in URLs.
+    return {value, quote(value, safe=""), quote_plus(value)}
+
+
+def _pieces(value: str) -> set[str]:
+    return {form[i : i + FRAGMENT] for form in _spellings(value) for i in range(len(form) - FRAGMENT + 1)}
+
+
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so that ``redact_text`` masks it wherever it appears."""
+    """Remember a secret value so that ``redact_text`` masks it, and any long piece of it, wherever it appears."""
     install_log_redaction()
     # Very short values would mask ordinary text; credentials are never that short.
     if value and len(value) >= 6:
         with _lock:
-            # A key sent in a query string (CoinW's api_key) shows up percent-encoded in URLs.
-            _secrets.update({value, quote(value, safe=""), quote_plus(value)})
+            if value not in _secrets:
+                _fragments.update(_pieces(value))
+            _secrets.update(_spellings(value))
 
 
 def register_transient(value: str | None) -> None:
@@ -93,6 +110,34 @@ def register_transient(value: str | None) -> None:
     if value and len(value) >= 6:
         with _lock:
             _transient.append(value)
+            _fragments.update(_pieces(value))
+            if len(_transient) > TRANSIENT_KEPT:
+                _fragments.subtract(_pieces(_transient.popleft()))
+                for piece in [p for p, n in _fragments.items() if n <= 0]:
+                    del _fragments[piece]
+
+
+def _mask_fragments(text: str) -> str:
+    """``text`` with every run that holds a registered piece masked (one mask per run)."""
+    if len(text) < FRAGMENT:
+        return text
+    with _lock:
+        if not _fragments:
+            return text
+        hits = [i for i in range(len(text) - FRAGMENT + 1) if text[i : i + FRAGMENT] in _fragments]
+    if not hits:
+        return text
+    out, kept = [], 0
+    run_start, run_end = hits[0], hits[0] + FRAGMENT
+    for i in [*hits[1:], None]:
+        if i is not None and i <= run_end:
+            run_end = max(run_end, i + FRAGMENT)
+            continue
+        out += [text[kept:run_start], MASK]
+        kept = run_end
+        if i is not None:
+            run_start, run_end = i, i + FRAGMENT
+    return "".join([*out, text[kept:]])
 
 
 def redact_text(text: str) -> str:
@@ -101,14 +146,14 @@ def redact_text(text: str) -> str:
         return text
     with _lock:
         by_name, in_json, in_dump = _patterns
-        known = sorted(_secrets.union(_transient), key=len, reverse=True)
+        known = sorted(_secrets.union(*map(_spellings, _transient)), key=len, reverse=True)
     text = by_name.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = in_json.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
     text = in_dump.sub(lambda m: f"{m.group(1)}{MASK}", text)
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    return text
+    return _mask_fragments(text)
 
 
 def redact_params(params: Iterable[tuple[str, Any]] | Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -3,31 +3,65 @@
 What an endpoint declares (``Endpoint.window``, ``.paging``, ``.fan_out``, ``.id_field``,
 ``.time_field``) decides how it is walked; the runner owns what they share: default ranges, the
 split into windows, windows in flight at once, a progress bar, de-duplication, time order, a
-local time filter where the exchange takes no time range, and ``df.attrs["coverage"]``. A failure
+local time filter where the exchange takes no time range, and ``df.attrs["coverage"]``.
+
+It proves each window complete from what the server says, or raises: the paging style checks
+its own rules (``toolkit.core.paging``), and the runner adds that no record comes twice within a
+window and that records lie inside the range asked (records outside are dropped and counted in
+``coverage["out_of_range"]``; a full page with none inside means the server ignores the range).
+A window whose totals move while it is paged (entries booked meanwhile) is walked again. The
+whole history keeps to a time budget (the client's ``budget`` for each round of windows in
+flight), so a server that never stops sending pages ends in an error, not in hours. A failure
 part-way raises with what was covered: a silently partial history is worse than none.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from toolkit.core import frames
+from toolkit.core import covered, frames
 from toolkit.core.endpoint import Endpoint, Record
-from toolkit.core.paging import PagingError, split_windows
+from toolkit.core.paging import PagingError, Shifted, split_windows
+from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import ms_to_timestamp, now_ms, to_ms
-from toolkit.errors import ConfigurationError, MalformedResponse, ToolkitError
+from toolkit.errors import ConfigurationError, MalformedResponse, RequestTimeout, ToolkitError
 
 if TYPE_CHECKING:
     from toolkit.core.client import Client
 
+log = get_logger(__name__)
+
 BATCH = frames.BATCH  # records typed into a frame at a time, per window in flight
 Piece: TypeAlias = pd.DataFrame | list[Record]
+# Times a window whose totals moved while it was paged is walked again before the history fails.
+REWALKS = 2
+# Records this close outside a window are the server rounding its bounds (to seconds, say): kept,
+# as the neighbouring window has them too and de-duplication keeps one.
+ROUNDING_MS = 1_000
+# Windows that ended this long ago are history that no longer changes: their records are kept for
+# ``CACHE_SECONDS`` and not fetched again (an exchange that allows ten windows a minute, asked by
+# the ledger, the fees and the dashboard in turn). Only small windows: a long history is not held twice.
+SETTLED_MS = 60_000
+CACHE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of work: a fan-out value and a window (either may be None)."""
+
+    value: Any
+    span: tuple[int, int] | None
 
 
 def run_history(
@@ -39,151 +73,322 @@ def run_history(
     bound the range, the fan-out argument holds the list to fan out over, the rest go to every
     request. ``limit`` keeps the most recent ``limit`` records.
     """
-    window = endpoint.window
-    start_name, end_name = (window.start, window.end) if window else ("start_time", "end_time")
-    start = args.pop(start_name, None)
-    end = args.pop(end_name, None)
-    start_ms = to_ms(start, start_name) if start is not None else None
-    end_ms = to_ms(end, end_name) if end is not None else None
-    if window is not None:
-        end_ms = end_ms if end_ms is not None else now_ms()
-        start_ms = start_ms if start_ms is not None else end_ms - window.default_lookback_ms
-    if start_ms is not None and end_ms is not None and start_ms > end_ms:
-        later = f"{end_name} ({ms_to_timestamp(end_ms)})" if end is not None else f"now ({ms_to_timestamp(end_ms)})"
-        raise ConfigurationError(f"{start_name} ({ms_to_timestamp(start_ms)}) is after {later}.")
+    return History(client, endpoint, args, exact=exact, limit=limit).run()
 
-    bounds: list[tuple[int, int] | None] = [None]
-    if window is not None and start_ms is not None and end_ms is not None:
-        bounds = list(split_windows(start_ms, end_ms, window.max_span_ms))
-    fan = endpoint.fan_out
-    values: list[Any] = [None]
-    if fan is not None:
+
+class History:
+    """One run of ``run_history``: its range, its units of work, and what they covered."""
+
+    def __init__(
+        self, client: Client, endpoint: Endpoint, args: dict[str, Any], *, exact: bool, limit: int | None
+    ) -> None:
+        self.client, self.endpoint, self.exact, self.limit = client, endpoint, exact, limit
+        window = endpoint.window
+        self.start_name, self.end_name = (window.start, window.end) if window else ("start_time", "end_time")
+        self.start_ms, self.end_ms = self._range(args.pop(self.start_name, None), args.pop(self.end_name, None))
+        self.bounds: list[tuple[int, int] | None] = [None]
+        if window is not None and self.start_ms is not None and self.end_ms is not None:
+            self.bounds = list(split_windows(self.start_ms, self.end_ms, window.max_span_ms))
+        self.values = self._fan_out_values(args)
+        self.args = args
+        self.units = [Unit(value, span) for value in self.values for span in self.bounds]
+        self.concurrency = window.concurrency if window is not None else 1
+        # Every round of windows in flight gets what one call may take.
+        rounds = max(1, math.ceil(len(self.units) / self.concurrency))
+        self.budget = client.budget * rounds
+        self.deadline = time.monotonic() + self.budget
+        self.pages = 0
+        self.out_of_range = 0
+        self.untimed = 0
+        # What the server declared but did not send (a last page short of its totals).
+        self.shortfalls: list[str] = []
+        self._lock = threading.Lock()
+
+    def _range(self, start: Any, end: Any) -> tuple[int | None, int | None]:
+        start_ms = to_ms(start, self.start_name) if start is not None else None
+        end_ms = to_ms(end, self.end_name) if end is not None else None
+        window = self.endpoint.window
+        if window is not None:
+            end_ms = end_ms if end_ms is not None else now_ms()
+            start_ms = start_ms if start_ms is not None else end_ms - window.default_lookback_ms
+        if start_ms is not None and end_ms is not None and start_ms > end_ms:
+            later = f"{self.end_name} ({ms_to_timestamp(end_ms)})" if end is not None else "now"
+            later = f"{later} ({ms_to_timestamp(end_ms)})" if end is None else later
+            raise ConfigurationError(f"{self.start_name} ({ms_to_timestamp(start_ms)}) is after {later}.")
+        return start_ms, end_ms
+
+    def _fan_out_values(self, args: dict[str, Any]) -> list[Any]:
+        fan = self.endpoint.fan_out
+        if fan is None:
+            return [None]
         given = args.pop(fan.arg, None)
         listed = [] if given is None else [given] if isinstance(given, str) else list(given)
-        values = [listed[i : i + fan.chunk] for i in range(0, len(listed), fan.chunk)]
-        values = [v[0] if fan.chunk == 1 else v for v in values]
-    units = [(value, span) for value in values for span in bounds]
-    pages = 0
+        chunks = [listed[i : i + fan.chunk] for i in range(0, len(listed), fan.chunk)]
+        return [chunk[0] if fan.chunk == 1 else chunk for chunk in chunks]
 
-    def fetch_unit(unit: tuple[Any, tuple[int, int] | None]) -> list[Piece]:
+    # ----------------------------------------------------------------- running
+
+    def run(self) -> pd.DataFrame:
+        noun = "window" if self.endpoint.window is not None else "request"
+        collected = Collected(self.client, self.endpoint, self.exact)
+        done = 0
+        bar = _progress(self.client, len(self.units), noun)
+        waiting = self.client.on_wait
+        if not bar.disable:
+            self.client.on_wait = lambda text: bar.set_postfix_str(text, refresh=True)
+        try:
+            if self.concurrency > 1 and len(self.units) > 1:
+                with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+                    for pieces in pool.map(self.fetch_unit, self.units):
+                        collected.keep(pieces)
+                        done += 1
+                        bar.update()
+            else:
+                for unit in self.units:
+                    collected.keep(self.fetch_unit(unit))
+                    done += 1
+                    bar.update()
+        except ToolkitError as err:
+            err.add_note(
+                f"{self.client.exchange} history stopped after {done} of {len(self.units)} {noun}s; "
+                "nothing was returned."
+            )
+            raise
+        finally:
+            self.client.on_wait = waiting
+            bar.close()
+        return self.frame(collected.frames())
+
+    def fetch_unit(self, unit: Unit) -> list[Piece]:
+        """The unit's records (walked again if its totals moved while it was paged)."""
+        key = self._cache_key(unit)
+        cached = self.client.history_cache.get(key) if key is not None else None
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return [list(cached[1])]
+        for attempt in range(REWALKS + 1):
+            try:
+                pieces = self._walk(unit)
+            except Shifted as exc:
+                if attempt == REWALKS:
+                    raise self._malformed(exc, unit) from None
+                log.info("%s %s: %s; walking the window again", self.client.exchange, self.endpoint.name, exc)
+                continue
+            except PagingError as exc:
+                raise self._malformed(exc, unit) from None
+            if key is not None and len(pieces) == 1 and isinstance(pieces[0], list):
+                self.client.history_cache[key] = (time.monotonic(), list(pieces[0]))
+            return pieces
+        raise AssertionError("unreachable")
+
+    def _cache_key(self, unit: Unit) -> tuple[Any, ...] | None:
+        if unit.span is None or unit.span[1] > now_ms() - SETTLED_MS or self.limit is not None:
+            return None
+        return (self.endpoint.name, repr(self.endpoint), repr(sorted(self.args.items())), repr(unit), self.exact)
+
+    def _walk(self, unit: Unit) -> list[Piece]:
         """The unit's records: typed frames of every ``BATCH`` as they arrive, then the rest as
         records (small windows are typed together, as a frame costs about a millisecond)."""
-        nonlocal pages
-        value, span = unit
-        unit_args = dict(args)
+        endpoint, client = self.endpoint, self.client
+        fan = endpoint.fan_out
+        unit_args = dict(self.args)
         if fan is not None:
-            unit_args[fan.arg] = value
-        if span is not None:
-            unit_args[start_name], unit_args[end_name] = span
+            unit_args[fan.arg] = unit.value
+        if unit.span is not None:
+            unit_args[self.start_name], unit_args[self.end_name] = unit.span
 
         def fetch(extra: dict[str, Any]) -> Any:
-            return client.call(endpoint, unit_args, extra=extra, exact=exact)
+            if time.monotonic() > self.deadline:
+                raise self._over_budget(unit)
+            return client.call(endpoint, unit_args, extra=extra, exact=self.exact, deadline=self.deadline)
 
         def extract(data: Any) -> Sequence[Record]:
             records = client.records(endpoint, data)
             if fan is not None and fan.column:  # the records do not name what they were asked for
-                return [{**record, fan.column: value} for record in records]
+                return [{**record, fan.column: unit.value} for record in records]
             return records
 
         if endpoint.paging is None:
-            answer = extract(fetch({}))
-            pages += 1
-            cap = window.halve_at if window is not None else None
-            if cap is not None and span is not None and len(answer) >= cap:
-                lo, hi = span
-                if hi - lo < 2:
-                    raise MalformedResponse(client.exchange, endpoint.name, message=(
-                        f"{len(answer)} records at {ms_to_timestamp(lo)}, as many as one answer holds: "
-                        "the rest cannot be asked for"))  # fmt: skip
-                middle = (lo + hi) // 2
-                return fetch_unit((value, (lo, middle))) + fetch_unit((value, (middle, hi)))
+            answer = self._inside(unit, extract(fetch({})), full=False)
+            self._count_page()
+            cap = endpoint.window.halve_at if endpoint.window is not None else None
+            if cap is not None and unit.span is not None and len(answer) >= cap:
+                return self._halves(unit, len(answer))
             return [list(answer)]
         typed: list[Piece] = []
         collected: list[Record] = []
         count = 0
-        try:
-            for page in endpoint.paging.pages(fetch, {}, extract):
-                collected.extend(page)
-                count += len(page)
-                pages += 1
-                if len(collected) >= BATCH:
-                    typed.append(client.to_frame(endpoint, collected, exact=exact))
-                    collected = []
-                if limit is not None and count >= limit:
-                    break
-        except PagingError as exc:
-            where = f" in the window {ms_to_timestamp(span[0])} to {ms_to_timestamp(span[1])}" if span else ""
-            raise MalformedResponse(client.exchange, endpoint.name, message=f"{exc}{where}") from None
+        seen: set[Any] = set()
+
+        def note(text: str) -> None:
+            with self._lock:
+                self.shortfalls.append(f"{text}{self._where(unit)}")
+
+        for number, page in enumerate(endpoint.paging.pages(fetch, {}, extract, note), start=1):
+            self._unrepeated(page, seen, number)
+            page = self._inside(unit, page, full=len(page) >= endpoint.paging.size)
+            collected.extend(page)
+            count += len(page)
+            self._count_page()
+            if len(collected) >= BATCH:
+                typed.append(client.to_frame(endpoint, collected, exact=self.exact))
+                collected = []
+            if self.limit is not None and count >= self.limit:
+                break
         return [*typed, collected]
 
-    noun = "window" if window is not None else "request"
-    pieces: list[pd.DataFrame] = []
-    waiting: list[Record] = []  # records of small units, typed a BATCH at a time
+    def _halves(self, unit: Unit, count: int) -> list[Piece]:
+        """A capped answer without a cursor: the window asked again in halves (``Window.halve_at``)."""
+        assert unit.span is not None
+        lo, hi = unit.span
+        if hi - lo < 2:
+            raise MalformedResponse(self.client.exchange, self.endpoint.name, message=(
+                f"{count} records at {ms_to_timestamp(lo)}, as many as one answer holds: the rest cannot be asked for"
+            ))  # fmt: skip
+        middle = (lo + hi) // 2
+        return self._walk(Unit(unit.value, (lo, middle))) + self._walk(Unit(unit.value, (middle, hi)))
 
-    def flush() -> None:
-        nonlocal waiting
-        if waiting:
-            pieces.append(client.to_frame(endpoint, waiting, exact=exact))
-            waiting = []
+    def _count_page(self) -> None:
+        with self._lock:
+            self.pages += 1
 
-    def keep(chunk: list[Piece]) -> None:
-        """Add a unit's pieces in the order they came (the first of two copies of a record is kept)."""
+    def _unrepeated(self, page: Sequence[Record], seen: set[Any], number: int) -> None:
+        """No record twice within one window: a page that repeats or creeps, or an ignored offset."""
+        id_field = self.endpoint.id_field
+        for record in page:
+            if id_field:
+                value = record.get(id_field)
+                if value is None:
+                    continue  # a record without its id: typing names it
+                key: Any = str(value)
+                shown = f"{id_field} {key}"
+            else:
+                key, shown = msgspec.json.encode(record), "a record"
+            if key in seen:
+                raise PagingError(f"page {number} repeats {shown} of an earlier page")
+            seen.add(key)
+
+    def _inside(self, unit: Unit, records: Sequence[Record], *, full: bool) -> Sequence[Record]:
+        """``records`` inside the unit's window (give or take the server's rounding); the others are
+        dropped and counted. A full page with none inside: the server ignores the range."""
+        field = self.endpoint.time_field
+        if unit.span is None or field is None or not records:
+            return records
+        kind = self.endpoint.columns.get(field, frames.TIME)
+        times = frames.epoch_ms([r.get(field) for r in records], kind)
+        lo, hi = unit.span
+        # A value that is no time at all stays: typing names it.
+        outside = frames.is_time(times) & ((times < lo - ROUNDING_MS) | (times > hi + ROUNDING_MS))
+        dropped = int(outside.sum())
+        if not dropped:
+            return records
+        if full and dropped == len(records):
+            raise PagingError(
+                f"a full page holds only records from outside the asked range (from {ms_to_timestamp(lo)} "
+                f"to {ms_to_timestamp(hi)}): the server ignores the range"
+            )
+        with self._lock:
+            self.out_of_range += dropped
+        return [record for record, out in zip(records, outside.tolist(), strict=True) if not out]
+
+    def _malformed(self, exc: PagingError, unit: Unit) -> MalformedResponse:
+        return MalformedResponse(self.client.exchange, self.endpoint.name, message=f"{exc}{self._where(unit)}")
+
+    def _over_budget(self, unit: Unit) -> RequestTimeout:
+        return RequestTimeout(
+            self.client.exchange,
+            self.endpoint.name,
+            f"the history was not complete within its budget of {self.budget:.0f} s ({self.pages} pages so far"
+            f"{self._where(unit)}; a server that never stops sending pages ends here too): pass a larger budget= "
+            "to tk.connect for a history this long",
+        )
+
+    @staticmethod
+    def _where(unit: Unit) -> str:
+        span = unit.span
+        return f" in the window {ms_to_timestamp(span[0])} to {ms_to_timestamp(span[1])}" if span else ""
+
+    # ----------------------------------------------------------------- the frame
+
+    def frame(self, pieces: list[pd.DataFrame]) -> pd.DataFrame:
+        client, endpoint = self.client, self.endpoint
+        filled = [piece for piece in pieces if len(piece)]
+        frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=self.exact)
+        pieces.clear()
+        del filled
+        frames.give_back_memory()  # the pieces' buffers, now copied into the frame
+        with client.reading(endpoint):
+            # Where the exchange takes no time range, the range is kept here.
+            between = (self.start_ms, self.end_ms) if endpoint.window is None and endpoint.time_field else None
+            frame = dedupe_and_sort(endpoint, frame, between=between)
+        truncated = self.limit is not None and len(frame) > self.limit
+        if truncated:
+            frame = frame.iloc[-self.limit :] if self.limit else frame.iloc[:0]
+        frame = frame.reset_index(drop=True)
+        if endpoint.time_optional and endpoint.time_field:
+            self.untimed = int(frame[frames.snake_case(endpoint.time_field)].isna().sum())
+        coverage = self.coverage(truncated)
+        frame.attrs.update({"exchange": client.exchange, "endpoint": endpoint.name, "coverage": coverage})
+        covered.report(client.exchange, endpoint.name, coverage)
+        for shortfall in self.shortfalls:
+            log.warning("%s %s: %s; the frame's coverage says it is not complete", client.exchange, endpoint.name,
+                        shortfall)  # fmt: skip
+        if self.out_of_range:
+            log.warning(
+                "%s %s sent %d records outside the range asked; they were left out",
+                client.exchange, endpoint.name, self.out_of_range,
+            )  # fmt: skip
+        return frame
+
+    def coverage(self, truncated: bool) -> dict[str, Any]:
+        endpoint = self.endpoint
+        coverage: dict[str, Any] = {}
+        fan = endpoint.fan_out
+        if fan is not None and fan.coverage:
+            coverage[fan.coverage] = [v for c in self.values for v in (c if isinstance(c, list) else [c])]
+        coverage["start"] = ms_to_timestamp(self.start_ms) if self.start_ms is not None else None
+        coverage["end"] = ms_to_timestamp(self.end_ms) if self.end_ms is not None else None
+        if endpoint.window is not None:
+            coverage["windows"] = len(self.bounds)
+        coverage["pages"] = self.pages
+        if self.out_of_range:
+            coverage["out_of_range"] = self.out_of_range
+        if endpoint.time_optional and self.untimed:
+            coverage["without_time"] = self.untimed
+        if self.shortfalls:
+            coverage["shortfall"] = list(self.shortfalls)
+        # Without paging or windows the exchange says nothing of whether it capped what it sent.
+        unknown = endpoint.paging is None and endpoint.window is None
+        coverage["complete"] = None if unknown else not truncated and not self.shortfalls
+        return coverage
+
+
+class Collected:
+    """The units' pieces in the order they came (the first of two copies of a record is kept):
+    typed frames as they are, and records of small units typed a ``BATCH`` at a time."""
+
+    def __init__(self, client: Client, endpoint: Endpoint, exact: bool) -> None:
+        self.client, self.endpoint, self.exact = client, endpoint, exact
+        self.pieces: list[pd.DataFrame] = []
+        self.waiting: list[Record] = []
+
+    def keep(self, chunk: list[Piece]) -> None:
         for piece in chunk:
             if isinstance(piece, pd.DataFrame):
-                flush()
-                pieces.append(piece)
+                self._flush()
+                self.pieces.append(piece)
             else:
-                waiting.extend(piece)
-        if len(waiting) >= BATCH:
-            flush()
+                self.waiting.extend(piece)
+        if len(self.waiting) >= BATCH:
+            self._flush()
 
-    done = 0
-    concurrency = window.concurrency if window is not None else 1
-    bar = _progress(client, len(units), noun)
-    try:
-        if concurrency > 1 and len(units) > 1:
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                for chunk in pool.map(fetch_unit, units):
-                    keep(chunk)
-                    done += 1
-                    bar.update()
-        else:
-            for unit in units:
-                keep(fetch_unit(unit))
-                done += 1
-                bar.update()
-    except ToolkitError as err:
-        err.add_note(f"{client.exchange} history stopped after {done} of {len(units)} {noun}s; nothing was returned.")
-        raise
-    finally:
-        bar.close()
+    def frames(self) -> list[pd.DataFrame]:
+        self._flush()
+        return self.pieces
 
-    flush()
-    filled = [piece for piece in pieces if len(piece)]
-    frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=exact)
-    pieces.clear()
-    del filled
-    frames.give_back_memory()  # the pieces' buffers, now copied into the frame
-    with client.reading(endpoint):
-        # Where the exchange takes no time range, the range is kept here.
-        between = (start_ms, end_ms) if window is None and endpoint.time_field else None
-        frame = dedupe_and_sort(endpoint, frame, between=between)
-    truncated = limit is not None and len(frame) > limit
-    if truncated:
-        frame = frame.iloc[-limit:] if limit else frame.iloc[:0]
-    frame = frame.reset_index(drop=True)
-    coverage: dict[str, Any] = {}
-    if fan is not None and fan.coverage:
-        coverage[fan.coverage] = [v for chunk in values for v in (chunk if isinstance(chunk, list) else [chunk])]
-    coverage["start"] = ms_to_timestamp(start_ms) if start_ms is not None else None
-    coverage["end"] = ms_to_timestamp(end_ms) if end_ms is not None else None
-    if window is not None:
-        coverage["windows"] = len(bounds)
-    coverage["pages"] = pages
-    # Without paging or windows the exchange says nothing of whether it capped what it sent.
-    coverage["complete"] = None if endpoint.paging is None and window is None else not truncated
-    frame.attrs.update({"exchange": client.exchange, "endpoint": endpoint.name, "coverage": coverage})
-    return frame
+    def _flush(self) -> None:
+        if self.waiting:
+            self.pieces.append(self.client.to_frame(self.endpoint, self.waiting, exact=self.exact))
+            self.waiting = []
 
 
 def dedupe_and_sort(

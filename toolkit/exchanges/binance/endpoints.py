@@ -43,6 +43,7 @@ ACCOUNT_STATUS = _method(
     20,
     ACCOUNT_COLUMNS,
     params={"omit_zero_balances": Param("omitZeroBalances")},
+    required=("asset", "free", "locked"),
     docs=DOCS + "account-requests",
 )
 ORDER_RATE_LIMITS = _method("account.rateLimits.orders", 40, RATE_LIMIT_COLUMNS, docs=DOCS + "account-requests")

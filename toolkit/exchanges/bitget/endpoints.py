@@ -67,6 +67,7 @@ ASSETS = _endpoint(
     10,
     BALANCE_COLUMNS,
     params={"asset": Param("coin"), "asset_type": Param("assetType")},
+    required=("coin", "available"),
     docs=DOCS + "Get-Account-Assets",
 )
 SUBACCOUNT_ASSETS = _endpoint(
@@ -75,6 +76,7 @@ SUBACCOUNT_ASSETS = _endpoint(
     10,
     {"userId": STR, **BALANCE_COLUMNS},
     explode="assetsList",
+    required=("coin", "available"),
     docs=DOCS + "Get-Subaccount-Assets",
 )
 BILLS = _endpoint(
@@ -295,6 +297,7 @@ UTA_ASSETS = _endpoint(
     },
     one=True,
     explode="assets",
+    required=("coin", "equity"),
     docs=UTA_DOCS + "Get-Account",
 )
 FINANCIAL_RECORDS = _endpoint(

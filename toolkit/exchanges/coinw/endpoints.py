@@ -44,6 +44,7 @@ BALANCES = _command(
     {"asset": STR, "available": NUM},
     keyed="asset",
     keyed_value="available",
+    required=("asset", "available"),
     docs=DOCS + "get-spot-account-balance",
 )
 COMPLETE_BALANCES = _command(
@@ -52,6 +53,7 @@ COMPLETE_BALANCES = _command(
     count=5,
     seconds=2.0,
     keyed="asset",
+    required=("asset", "available", "onOrders"),
     docs=DOCS + "get-total-spot-account-balance",
 )
 DEPOSITS_WITHDRAWALS = _command(
@@ -77,6 +79,8 @@ DEPOSITS_WITHDRAWALS = _command(
     fan_out=FanOut("asset", coverage="assets"),
     id_field="depositNumber",
     time_field="time",
+    # CoinW's own documented example has records without a time: read, and counted in the coverage.
+    time_optional=True,
     docs="https://www.coinw.com/api-doc/spot-trading/account/ (Chinese copy: returnDepositsWithdrawals)",
 )
 USER_TRADES = _command(

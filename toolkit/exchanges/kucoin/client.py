@@ -12,7 +12,7 @@ import pandas as pd
 from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, new_client_order_id
-from toolkit.core.http import Call, Reply, param_text, retry_after_seconds
+from toolkit.core.http import Call, Reply, bounded_wait, param_text, retry_after_seconds
 from toolkit.core.paging import PageNumber
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import DAY_MS, TimeLike, ms_to_timestamp, now_ms, to_ms
@@ -77,10 +77,9 @@ class KucoinClient(RestClient):
             return
         limit = endpoint.limits[0]
         if remaining < limit.weight * ep.CONCURRENCY:
-            log.info(
-                "kucoin %s quota low (%d left); holding it %.1f s until the reset", limit.key, remaining, reset_ms / 1e3
-            )
-            self.limiter.block(limit.key, reset_ms / 1000)
+            seconds = bounded_wait(reset_ms / 1000) or 0.0
+            log.info("kucoin %s quota low (%d left); holding it %.1f s until the reset", limit.key, remaining, seconds)
+            self.limiter.block(limit.key, seconds)
 
     def _retry_after(self, reply: Reply, payload: Any, code: str | None) -> float | None:
         reset_ms = _int_header(reply, "gw-ratelimit-reset")

@@ -6,6 +6,7 @@ legacy docs; see the reference sheet, part A.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,7 +44,7 @@ def _endpoint(method: str, path: str, pool: str, weight: int, columns: dict[str,
 
 
 def _paged(size: int) -> PageNumber:
-    return PageNumber("currentPage", "pageSize", size, "totalPage")
+    return PageNumber("currentPage", "pageSize", size, "totalPage", "totalNum")
 
 
 def _window(span_ms: int, lookback_ms: int) -> Window:
@@ -70,6 +71,7 @@ ACCOUNTS = _endpoint(
     {"id": STR, "type": STR, **BALANCE},
     "api-3470125",
     params={"asset": Param("currency"), "account_type": Param("type")},
+    required=("currency", "balance", "available", "holds"),
 )
 ACCOUNT = _endpoint(
     "GET",
@@ -409,7 +411,36 @@ MARGIN_ASSET = {
     "maxBorrowSize": NUM,
     "borrowEnabled": BOOL,
     "transferInEnabled": BOOL,
+    # The legacy pages' names (their field tables say liability and total; their examples these).
+    "borrowed": NUM,
+    "totalAsset": NUM,
+    "repayEnabled": BOOL,
+    "transferEnabled": BOOL,
 }
+# KuCoin's legacy v3 margin pages document another envelope, {"success": true, "code": "200",
+# "msg": "success", "retry": false, "data": ...}, which answers are still seen with.
+MARGIN_ENVELOPE = Envelope(
+    code="code", ok_codes=frozenset({"200000", "200"}), message=("msg",), data="data", agree={"success": True}
+)
+
+
+def _cross_accounts(data: Any) -> Any:
+    """Cross margin in the current shape (objects with ``accounts``), from either documented answer:
+    the current one object, or the legacy pages' ``items[]``, each with its ``assets[]``."""
+    if isinstance(data, Mapping) and isinstance(data.get("items"), list):
+        return [
+            {**{k: v for k, v in item.items() if k != "assets"}, "accounts": item.get("assets")}
+            if isinstance(item, Mapping) else item
+            for item in data["items"]
+        ]  # fmt: skip
+    return None if data is None else [data]
+
+
+def _listed(data: Any) -> Any:
+    """Isolated margin as a list of answers: the current docs show one object, the legacy pages a list."""
+    return data if data is None or isinstance(data, list) else [data]
+
+
 MARGIN_ACCOUNTS = _endpoint(
     "GET",
     "/api/v3/margin/accounts",
@@ -424,8 +455,9 @@ MARGIN_ACCOUNTS = _endpoint(
     },
     "api-3470127",
     fixed={"quoteCurrency": "USDT"},
+    envelope=MARGIN_ENVELOPE,
+    reshape=_cross_accounts,
     explode="accounts",
-    one=True,
 )
 ISOLATED_ACCOUNTS = _endpoint(
     "GET",
@@ -444,9 +476,10 @@ ISOLATED_ACCOUNTS = _endpoint(
     "api-3470128",
     fixed={"quoteCurrency": "USDT"},
     params={"symbol": Param("symbol")},
+    envelope=MARGIN_ENVELOPE,
+    reshape=_listed,
     explode="assets",
     flatten=True,
-    one=True,
 )
 RISK_LIMIT_CROSS = _endpoint(
     "GET",

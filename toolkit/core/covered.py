@@ -1,0 +1,37 @@
+"""What each history read covered, for whoever is listening: the runner reports every history it
+finishes (its exchange, endpoint and ``coverage``), and a caller that wants to know what a whole
+piece of work read (``toolkit.unified``: whether an exchange's ledger came complete) listens with
+``listening()``. Listeners nest; each hears the reads made inside it, on its own thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+_listeners: ContextVar[tuple[list[dict[str, Any]], ...]] = ContextVar("toolkit_covered", default=())
+
+
+@contextmanager
+def listening() -> Iterator[list[dict[str, Any]]]:
+    """Collect, in the list it yields, a report of every history read inside the ``with`` block."""
+    heard: list[dict[str, Any]] = []
+    token = _listeners.set((*_listeners.get(), heard))
+    try:
+        yield heard
+    finally:
+        _listeners.reset(token)
+
+
+def report(exchange: str, endpoint: str, coverage: Mapping[str, Any]) -> None:
+    """Tell every listener of this thread that a read of ``endpoint`` covered ``coverage``."""
+    for heard in _listeners.get():
+        heard.append({"exchange": exchange, "endpoint": endpoint, **coverage})
+
+
+def complete(reports: list[dict[str, Any]]) -> bool:
+    """Whether every read reported proves its range complete (a read that cannot say, None, counts
+    as complete: a single answer with nothing to page)."""
+    return all(r.get("complete") is not False for r in reports)
