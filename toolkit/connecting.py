@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from toolkit import demo_mode
 from toolkit.core.credentials import Credentials
 from toolkit.credentials import resolve_credentials, session_credentials
+from toolkit.errors import ConfigurationError
 from toolkit.exchanges import client_class
 
 if TYPE_CHECKING:
@@ -66,8 +69,36 @@ def connect(
     In demo mode (``tk.demo()``) the client gets fake demo credentials and replays cassettes.
     """
     cls = client_class(exchange)
+    _check_options(exchange, cls, {"base_url": base_url, **options})
     if demo_mode.active():
         # Never real keys in demo mode: the form's entry (fake keys typed there) or the demo's own.
         credentials = credentials or session_credentials(exchange) or demo_mode.credentials(exchange)
         return demo_mode.connect(cls, exchange.lower(), credentials, base_url, **options)
     return cls(resolve_credentials(exchange, credentials), base_url=base_url, **options)
+
+
+def options_of(cls: type[Any]) -> set[str]:
+    """The keyword options a client class takes: its own and those it passes on to its bases."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        parameters = inspect.signature(init).parameters.values()
+        named = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        names |= {p.name for p in parameters if p.kind in named and p.name not in ("self", "credentials")}
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            break
+    return names
+
+
+def _check_options(exchange: str, cls: type[Any], options: dict[str, Any]) -> None:
+    """A mistyped option is named with what it may have meant, not as ``Client.__init__()``'s TypeError."""
+    known = options_of(cls)
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}=?" if close else ""
+            raise ConfigurationError(
+                f"tk.connect({exchange!r}) takes no option {name}={hint} It takes {', '.join(sorted(known))}."
+            )

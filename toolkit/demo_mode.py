@@ -13,6 +13,7 @@ cassette answers raises ``toolkit.errors.NotRecorded``.
 
 from __future__ import annotations
 
+import weakref
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,9 @@ SYMBOLS = ("BTC/USDT", "ETH/USDT")
 
 _cassette: AbstractContextManager[Any] | None = None
 _sandboxes: sandbox.Sandboxes | None = None
+# The clients demo mode made: closed when it is switched (a Binance client would otherwise keep
+# reconnecting, in the background, to a sandbox that is gone).
+_clients: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def __getattr__(name: str) -> Any:
@@ -77,6 +81,9 @@ def demo(enabled: bool = True, *, examples: bool = False, newer_accounts: bool =
     global _cassette, _sandboxes
     from toolkit import sandbox
 
+    for client in list(_clients):
+        getattr(client, "close", lambda: None)()
+    _clients.clear()
     if _cassette is not None:
         _cassette.__exit__(None, None, None)
         _cassette = None
@@ -122,6 +129,7 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
     elif base_url is None and exchange == sandbox.WEBSOCKET:
         base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
+    _clients.add(client)
     session = getattr(client.transport, "session", None)
     if session is not None and _cassette is not None:
         session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True))

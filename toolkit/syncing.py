@@ -11,6 +11,7 @@ taken on every run, which is how exchanges without a ledger (Binance, CoinW) bui
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -35,7 +36,7 @@ COLUMNS = {
 
 def sync(
     clients: Any,
-    store: Store | str,
+    store: Store | str | os.PathLike[str],
     *,
     start: TimeLike | None = None,
     end: TimeLike | None = None,
@@ -53,8 +54,8 @@ def sync(
     ``PartialResult`` warning, the error in its row); ``"raise"`` raises it.
     """
     unified.check_errors(errors)
-    own_store = isinstance(store, str)
-    db = Store(store) if isinstance(store, str) else store
+    own_store = not isinstance(store, Store)
+    db = store if isinstance(store, Store) else Store(store)
     end_ts = ms_to_timestamp(to_ms(end, "end") if end is not None else now_ms())
     asked = ms_to_timestamp(to_ms(start, "start")) if start is not None else None
     rows = []

@@ -7,8 +7,9 @@ is the daily balance history valued, and ``totals`` adds it up per day. An asset
 price is NaN and listed in ``attrs["unpriced"]``: it is never counted as zero.
 
 Closes are cached in a ``toolkit.store.Store`` (``cache=``: a Store or its path; by default one
-in memory for the process): asking again for days already fetched sends nothing. The day in
-progress is never cached, as its candle has not closed.
+in memory for the process): asking again for days already fetched sends nothing. The cache keeps
+only positive closes the exchange sent: a day without one, an answer that failed or a market
+refused are asked again next time. The day in progress is never cached, as its candle has not closed.
 """
 
 from __future__ import annotations
@@ -48,21 +49,23 @@ def _day(value: TimeLike | None, default: pd.Timestamp) -> pd.Timestamp:
     return default if value is None else utc_day(value)
 
 
-def _closes(client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store) -> pd.Series | None:
+def _closes(
+    client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store, absent: set[str]
+) -> pd.Series | None:
     """Each UTC day's close of ``base/quote`` on ``client`` from ``first`` to ``last``, or None
-    when the exchange has no such market; asks only for the days the cache does not hold."""
+    when the exchange has no such market; asks only for the days the cache does not hold.
+
+    Only closes that are positive numbers are kept, in the cache or in the answer; a day without
+    one is asked again next time. A market the exchange refuses (``absent``) is remembered for this
+    call only: a refusal may be passing, and the cache keeps answers, never failures."""
     stream = f"closes.{client.exchange}.{base}-{quote}"
-    if db.cursor(f"{stream}@none") is not None:
+    if stream in absent:
         return None
     today = pd.Timestamp.now(tz="UTC").normalize()
-    held_from, held_to = db.cursor(f"{stream}@from"), db.cursor(f"{stream}@to")
-    closed_last = min(last, today - DAY)
-    spans = []
-    if held_from is None or held_to is None:
-        spans.append((first, closed_last))
-    else:
-        spans += [(first, held_from - DAY), (held_to + DAY, closed_last)]
-    spans = [(lo, hi) for lo, hi in spans if lo <= hi]
+    stored = db.load(stream, first, last + DAY) if stream in db.streams() else pd.DataFrame({"time": [], "close": []})
+    held = set(stored["time"])
+    wanted = [day for day in pd.date_range(first, min(last, today - DAY), freq="D") if day not in held]
+    spans = [(wanted[0], wanted[-1])] if wanted else []
     if last >= today:  # the day in progress is always asked, in the same request as the days before it
         if spans and spans[-1][1] == today - DAY:
             spans[-1] = (spans[-1][0], today)
@@ -73,17 +76,13 @@ def _closes(client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Ti
         try:
             candles = client.get_candles(f"{base}/{quote}", "1d", lo, hi + DAY - pd.Timedelta(milliseconds=1))
         except InvalidRequest:  # the exchanges answer a market they do not list as a bad request
-            db.set_cursor(f"{stream}@none", today)
+            absent.add(stream)
             return None
-        daily = pd.DataFrame({"time": candles["time"].dt.normalize(), "close": candles["close"].astype("float64")})
+        close = candles["close"].astype("float64")
+        daily = pd.DataFrame({"time": candles["time"].dt.normalize(), "close": close})
+        daily = daily[np.isfinite(close.to_numpy()) & (close.to_numpy() > 0)]
         db.append(stream, daily[daily["time"] < today], key=["time"])
         live = pd.concat([live, daily[daily["time"] >= today].set_index("time")["close"]])
-        done_to = min(hi, today - DAY)
-        if done_to >= lo:
-            held_from = lo if held_from is None else min(lo, held_from)
-            held_to = done_to if held_to is None else max(done_to, held_to)
-            db.set_cursor(f"{stream}@from", held_from)
-            db.set_cursor(f"{stream}@to", held_to)
     stored = db.load(stream, first, last + DAY) if stream in db.streams() else pd.DataFrame()
     series = stored.set_index("time")["close"] if len(stored) else pd.Series(dtype="float64")
     series = pd.concat([series, live]) if len(live) else series
@@ -91,13 +90,13 @@ def _closes(client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Ti
 
 
 def _leg(
-    client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store
+    client: Any, base: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store, absent: set[str]
 ) -> tuple[pd.Series, str] | None:
     """``base`` in ``quote`` per day, from the market base/quote or the inverse of quote/base."""
-    direct = _closes(client, base, quote, first, last, db)
+    direct = _closes(client, base, quote, first, last, db, absent)
     if direct is not None:
         return direct, f"{client.exchange} {base}/{quote}"
-    inverse = _closes(client, quote, base, first, last, db)
+    inverse = _closes(client, quote, base, first, last, db, absent)
     if inverse is not None:
         return 1.0 / inverse, f"{client.exchange} 1/({quote}/{base})"
     return None
@@ -106,17 +105,18 @@ def _leg(
 def _route(
     clients: Sequence[Any], asset: str, quote: str, first: pd.Timestamp, last: pd.Timestamp, db: Store
 ) -> tuple[pd.Series, str] | None:
+    absent: set[str] = set()
     for client in clients:
-        found = _leg(client, asset, quote, first, last, db)
+        found = _leg(client, asset, quote, first, last, db, absent)
         if found is not None:
             return found
         for via in VIA:
             if via in (asset, quote):
                 continue
-            first_leg = _leg(client, asset, via, first, last, db)
+            first_leg = _leg(client, asset, via, first, last, db, absent)
             if first_leg is None:
                 continue
-            second_leg = _leg(client, via, quote, first, last, db)
+            second_leg = _leg(client, via, quote, first, last, db, absent)
             if second_leg is not None:
                 return first_leg[0] * second_leg[0], f"{first_leg[1]} x {second_leg[1]}"
     return None
@@ -216,6 +216,7 @@ def portfolio_value(
     ledger: pd.DataFrame | None = None,
     balances: pd.DataFrame | None = None,
     cache: Store | str | None = None,
+    errors: str = "collect",
 ) -> pd.DataFrame:
     """The daily balance history valued: ``date``, ``exchange``, ``asset``, ``amount``,
     ``price``, ``value``, one row per day, exchange and asset held (``totals`` adds them up).
@@ -223,11 +224,13 @@ def portfolio_value(
     Rebuilt from each exchange's ledger and today's balances (``toolkit.history``), then valued
     with ``prices`` over the same days. Pass the ``unified.ledger`` and ``unified.balances`` you
     already have to spare fetching them again (Binance's withdrawal history allows ten windows a
-    minute).
+    minute). ``errors`` as in ``toolkit.unified``: an exchange that fails is left out (named in
+    ``attrs["failures"]``, with a warning), or with ``"raise"`` raised.
     """
     chosen = unified.clients_of(clients)
-    balances = unified.balances(chosen) if balances is None else balances
-    ledger = unified.ledger(chosen, start, end) if ledger is None else ledger
+    balances = unified.balances(chosen, errors=errors) if balances is None else balances
+    ledger = unified.ledger(chosen, start, end, errors=errors) if ledger is None else ledger
+    failures = [*balances.attrs.get("failures", []), *ledger.attrs.get("failures", [])]
     daily = history.balance_history(ledger, balances)
     today = pd.Timestamp.now(tz="UTC").normalize()
     first, last = _day(start, daily["time"].min() if len(daily) else today), _day(end, today)
@@ -238,6 +241,8 @@ def portfolio_value(
     out = out[["date", "exchange", "asset", "amount", "price", "value"]]
     out.attrs = {"quote": quote.upper(), "unpriced": found.attrs["unpriced"],
                  "sources": found.drop_duplicates("asset").set_index("asset")["source"].to_dict()}  # fmt: skip
+    if failures:
+        out.attrs["failures"] = failures
     return out
 
 

@@ -333,7 +333,7 @@ def test_rest_options_are_accepted_and_unknown_ones_refused(fake_credentials):
     client = tk.connect("binance", fake_credentials, progress=False, sync_clock=False, timeout=(3.0, 7.0))
     assert client.timeout == 7.0
     assert client.base_url == "wss://ws-api.binance.com:443/ws-api/v3"
-    with pytest.raises(TypeError):
+    with pytest.raises(tk.errors.ConfigurationError, match="takes no option no_such_option="):
         tk.connect("binance", fake_credentials, no_such_option=1)
 
 

@@ -220,6 +220,16 @@ def test_get_deposit_addresses_unknown_coin(coinw, cassette):
     assert len(sent) == 1
 
 
+def test_records_without_a_time_are_read_and_counted(coinw, cassette):
+    client, _ = coinw
+    with cassette("coinw/get_deposit_withdrawal_history--without-time"):  # the 2021 docs' example: no time
+        df = client.get_deposit_withdrawal_history("HC", exact=True)
+    assert df["deposit_number"].tolist() == ["937963", "903010"]
+    assert df["amount"].tolist() == [Decimal("31659.654543"), Decimal("398.8")]
+    assert df["time"].isna().all() and df.dtypes["time"] == "datetime64[ns, UTC]"
+    assert df.attrs["coverage"]["without_time"] == 2
+
+
 def test_get_deposit_withdrawal_history(coinw, cassette):
     client, sent = coinw
     with cassette("coinw/get_deposit_withdrawal_history"):

@@ -324,6 +324,23 @@ def test_get_isolated_margin_accounts(kucoin, cassette):
     assert one.equals(df)
 
 
+def test_margin_answers_in_the_legacy_pages_shapes_are_read_to_the_digit(kucoin, cassette):
+    client, _ = kucoin
+    with cassette("kucoin/get_margin_account--legacy-envelope"):  # {"success": true, "code": "200", ...}
+        cross = client.get_margin_account(exact=True)
+    row = cross.iloc[0]
+    assert (row["currency"], row["borrowed"], row["total_asset"], row["available"]) == (
+        "BTC", Decimal("0.976"), Decimal("1.00"), Decimal("0.024"))  # fmt: skip
+    assert (row["status"], row["debt_ratio"], row["repay_enabled"]) == ("LIQUIDATION", Decimal("0.976"), True)
+    with cassette("kucoin/get_isolated_margin_accounts--legacy-list"):  # data as a list of answers
+        isolated = client.get_isolated_margin_accounts(exact=True)
+    row = isolated.iloc[0]
+    assert (row["symbol"], row["base_asset_currency"], row["quote_asset_max_borrow_size"]) == (
+        "MANA-USDT", "MANA", Decimal("50000"))  # fmt: skip
+    assert row["total_asset_of_quote_currency"] == Decimal("3.4939947")
+    assert row["timestamp"] == pd.Timestamp(1668062174000, unit="ms", tz="UTC")
+
+
 def test_risk_limits(kucoin, cassette):
     client, sent = kucoin
     with cassette("kucoin/get_risk_limit_cross_margin"):

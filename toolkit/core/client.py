@@ -174,6 +174,12 @@ def either(seed: tuple[str, Any], common: tuple[str, Any], *, required: bool = F
     return seed_value if seed_value is not None else common_value
 
 
+def check_exact(exact: Any) -> None:
+    """``exact`` is a flag: ``exact="no"`` would otherwise count as true."""
+    if not isinstance(exact, bool):
+        raise ConfigurationError(f"exact is True or False, got {exact!r}.")
+
+
 def class_for_status(status: int | None) -> type[ExchangeError]:
     if status == 401:
         return AuthenticationError
@@ -369,6 +375,7 @@ class Client:
         ``deadline`` (``time.monotonic()``) ends the call sooner than its budget would (a history's).
         """
         args = dict(args or {})
+        check_exact(exact)
         if endpoint.changes_state:
             if confirm is not True:
                 raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
@@ -455,7 +462,7 @@ class Client:
         except WaitTooLong as too_long:
             message = (
                 f"not sent: {self.exchange}'s {too_long.limit.key} limit has room in {too_long.seconds:.0f} s, "
-                f"later than this call may wait ({left:.0f} s of its {self.budget:.0f} s budget left)"
+                f"later than this call may wait ({left:.0f} s of its {self.budget:.3g} s budget left)"
             )
             raise RateLimited(self.exchange, endpoint.name, retry_after=too_long.seconds, message=message) from None
 
@@ -596,6 +603,7 @@ class Client:
     ) -> pd.DataFrame:
         """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and
         endpoint; ``consume``: the records are the caller's to give away (see ``frames.to_frame``)."""
+        check_exact(exact)
         with self.reading(endpoint):
             if self.exact_numbers:
                 records = frames.exact_ints(records, endpoint.columns)

@@ -111,6 +111,8 @@ class History:
         if window is not None:
             end_ms = end_ms if end_ms is not None else now_ms()
             start_ms = start_ms if start_ms is not None else end_ms - window.default_lookback_ms
+        elif start_ms is not None and end_ms is None and start_ms > now_ms():
+            end_ms = now_ms()  # said below as every exchange says it: nothing can be after now
         if start_ms is not None and end_ms is not None and start_ms > end_ms:
             later = f"{self.end_name} ({ms_to_timestamp(end_ms)})" if end is not None else "now"
             later = f"{later} ({ms_to_timestamp(end_ms)})" if end is None else later
@@ -181,7 +183,10 @@ class History:
         raise AssertionError("unreachable")
 
     def _cache_key(self, unit: Unit) -> tuple[Any, ...] | None:
-        if unit.span is None or unit.span[1] > now_ms() - SETTLED_MS or self.limit is not None:
+        # Account history only: market data has its caller's own cache, which keeps only what passed
+        # its checks (toolkit.valuation).
+        settled = unit.span is not None and unit.span[1] <= now_ms() - SETTLED_MS
+        if not settled or not self.endpoint.signed or self.limit is not None:
             return None
         return (self.endpoint.name, repr(self.endpoint), repr(sorted(self.args.items())), repr(unit), self.exact)
 
@@ -297,7 +302,7 @@ class History:
         return RequestTimeout(
             self.client.exchange,
             self.endpoint.name,
-            f"the history was not complete within its budget of {self.budget:.0f} s ({self.pages} pages so far"
+            f"the history was not complete within its budget of {self.budget:.3g} s ({self.pages} pages so far"
             f"{self._where(unit)}; a server that never stops sending pages ends here too): pass a larger budget= "
             "to tk.connect for a history this long",
         )

@@ -176,6 +176,8 @@ class Connection:
         if self._ws is not None:
             await self._ws.close()
             self._ws = None
+        if self._connected is not None:
+            self._connected.clear()
         self.fail_pending(NetworkError(self.exchange, "websocket", "connection closed by the client"))
         self._notify("closed", "closed by the client")
 

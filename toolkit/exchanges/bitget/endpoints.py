@@ -209,6 +209,8 @@ WITHDRAWAL = _endpoint(
         "client_order_id": CLIENT_OID,
     },
     changes_state=True,
+    # Bitget refuses a second request with the same clientOid: a timestamp rejection is resent with it.
+    resend_with="client_order_id",
     docs=DOCS + "Wallet-Withdrawal",
     one=True,
 )
@@ -248,6 +250,8 @@ TRANSFER = _endpoint(
         "client_order_id": CLIENT_OID,
     },
     changes_state=True,
+    # Bitget refuses a second request with the same clientOid: a timestamp rejection is resent with it.
+    resend_with="client_order_id",
     docs=DOCS + "Wallet-Transfer",
     one=True,
 )
@@ -266,6 +270,8 @@ SUBACCOUNT_TRANSFER = _endpoint(
         "to_user_id": Param("toUserId", required=True),
     },
     changes_state=True,
+    # Bitget refuses a second request with the same clientOid: a timestamp rejection is resent with it.
+    resend_with="client_order_id",
     docs=DOCS + "Sub-Transfer",
     one=True,
 )

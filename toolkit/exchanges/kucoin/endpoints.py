@@ -398,6 +398,8 @@ UNIVERSAL_TRANSFER = _endpoint(
         "to_tag": Param("toAccountTag"),
     },
     changes_state=True,
+    # clientOid is KuCoin's "unique identifier ... to prevent duplicate" transfers.
+    resend_with="client_order_id",
     one=True,
 )
 MARGIN_ASSET = {
