@@ -89,3 +89,16 @@ def test_every_executed_notebook_renders_without_a_kernel(demo_run):
     board = nbformat.read(folder / "notebooks" / "04_dashboard.ipynb", as_version=4)
     texts = [o.data.get("text/plain", "") for c in board.cells for o in c.get("outputs", []) if "data" in o]
     assert any(t.startswith("Dashboard of binance, bitget, coinw, kucoin:") for t in texts)
+
+
+def test_the_report_of_the_newer_accounts_shows_all_four_and_which_are_unified(tmp_path):
+    out = tmp_path / "newer.html"
+    assert main(["demo", "--out", str(out), "--skip-notebooks", "--newer-accounts"]) == 0
+    html = out.read_text()
+    accounts = html[html.index("Accounts and keys") :]
+    rows = re.findall(
+        r"<tr>\s*<td>(\w+)</td>\s*<td>[^<]*</td>\s*<td>(\w+)</td>", accounts[: accounts.index("</table>")]
+    )
+    assert rows == [("binance", "classic"), ("bitget", "unified"), ("coinw", "classic"), ("kucoin", "unified")]
+    assert "Balance history, rebuilt from the ledgers of binance, bitget, coinw, kucoin" in html
+    assert not demo_mode.active()

@@ -78,7 +78,7 @@ def test_connect_in_demo_mode_clears_the_fields_and_hands_the_key_to_connect(exc
 def test_connect_against_bitget_shows_what_the_key_may_do(cassette, memory_keyring):
     form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
     fill(form, key=f"  {FAKE_KEY}\n")  # pasted with a stray newline
-    with cassette("bitget/get_api_key_info"):
+    with cassette("bitget/describe_key--classic"):
         form.button.click()
     status = form.status.value
     assert "✅ Connected to Bitget</b>, account <code>**********</code>" in status
@@ -152,7 +152,7 @@ def test_no_secure_keyring_still_connects_and_says_why_nothing_was_remembered(ca
         form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
         fill(form)
         form.remember.value = True
-        with cassette("bitget/get_api_key_info"):
+        with cassette("bitget/describe_key--classic"):
             form.button.click()
     assert "Connected to Bitget" in form.status.value
     assert "Not remembered: no secure system keyring is available" in form.status.value
@@ -195,7 +195,7 @@ def test_the_form_displays_as_a_widget_and_rejects_unknown_exchanges():
 def test_summary_frame_is_returned_by_connect(cassette):
     form = widgets.credentials_form("bitget", sync_clock=False, progress=False)
     fill(form)
-    with cassette("bitget/get_api_key_info"):
+    with cassette("bitget/describe_key--classic"):
         summary = form.connect()
     assert isinstance(summary, pd.DataFrame) and summary.loc[0, "ip_whitelist"] == "127.0.0.1"
 

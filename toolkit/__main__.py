@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 
-def run_sandboxes(duration: float | None) -> int:
+def run_sandboxes(duration: float | None, newer_accounts: bool = False) -> int:
     """Serve every exchange's sandbox until Ctrl-C (or ``duration`` seconds); print how to reach them."""
     from toolkit import sandbox
     from toolkit.exchanges import descriptor
 
-    boxes = sandbox.start(story=True, lifetime=duration or 24 * 3600)
+    boxes = sandbox.start(story=True, lifetime=duration or 24 * 3600, newer_accounts=newer_accounts)
     try:
         print("Sandboxes on 127.0.0.1 (fictional accounts, obviously fake keys):")
         for exchange in sorted(boxes.servers):
@@ -46,14 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the executed notebooks (default: %(default)s)",
     )  # fmt: skip
     demo.add_argument("--skip-notebooks", action="store_true", help="write the report only")
+    newer = "Bitget's and KuCoin's accounts as unified trading accounts"
+    demo.add_argument("--newer-accounts", action="store_true", help=f"the report with {newer}")
     serve = commands.add_parser("sandbox", help="serve the four exchanges' sandboxes on 127.0.0.1 until Ctrl-C")
     serve.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    serve.add_argument("--newer-accounts", action="store_true", help=f"serve {newer}")
     args = parser.parse_args(argv)
     if args.command == "sandbox":
-        return run_sandboxes(args.seconds)
+        return run_sandboxes(args.seconds, args.newer_accounts)
     from toolkit.report import run_demo
 
-    ok = run_demo(args.out, None if args.skip_notebooks else args.notebooks_out)
+    ok = run_demo(args.out, None if args.skip_notebooks else args.notebooks_out, newer_accounts=args.newer_accounts)
     print(f"Wrote {args.out}" + ("" if ok else " (some notebooks failed: see above and the report)"))
     return 0 if ok else 1
 

@@ -92,6 +92,8 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
     fees_in_usdt = valuation.fees_value(ledger, withdrawals, fee_prices)
     last_day = valuation.totals(worth, by="exchange")
     last_day = last_day[last_day["date"] == last_day["date"].max()]
+    keys = pd.concat([client.describe_key() for client in clients.values()], ignore_index=True)
+    accounts = keys[["exchange", "account", "account_model", "can_trade", "can_withdraw"]]
     rebuilt = f"Balance history, rebuilt from the ledgers of {', '.join(ledger.attrs['exchanges'])}"
     if ledger.attrs.get("not_available"):
         rebuilt += f" (none from {', '.join(ledger.attrs['not_available'])}: see tk.sync)"
@@ -101,6 +103,7 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Fees paid in USDT by month (each fee at the close of the day it was paid)", plots.fees_value(fees_in_usdt)),
         ("Net worth in USDT on the last day, by exchange", last_day.round({"value": 2})),
         ("Asset shares", plots.asset_shares(worth)),
+        ("Accounts and keys (account_model: classic, hf or unified)", accounts),
         ("Balances now", balances),
         (rebuilt, plots.balance_history(history.balance_history(ledger, balances), by="exchange")),
         ("Fees paid by month, in each fee's own asset", plots.fee_history(fees)),
@@ -143,8 +146,9 @@ def _notebook_table(runs: list[NotebookRun]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def run_demo(report: Path, notebooks_out: Path | None) -> bool:
-    """Run the notebooks (unless ``notebooks_out`` is None) and write the demo report to ``report``.
+def run_demo(report: Path, notebooks_out: Path | None, *, newer_accounts: bool = False) -> bool:
+    """Run the notebooks (unless ``notebooks_out`` is None) and write the demo report to ``report``;
+    ``newer_accounts``: the report's accounts are Bitget's and KuCoin's unified trading accounts.
 
     Returns whether every notebook ran; the report is written either way and lists them.
     """
@@ -154,7 +158,7 @@ def run_demo(report: Path, notebooks_out: Path | None) -> bool:
         runs = run_notebooks(NOTEBOOKS, notebooks_out)
     print("Writing the report ...", flush=True)
     was_active = demo_mode.active()
-    demo_mode.demo()
+    demo_mode.demo(newer_accounts=newer_accounts)
     clients = {name: connect(name, progress=False) for name in sorted(REGISTRY)}
     try:
         sections = demo_sections(clients)

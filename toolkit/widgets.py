@@ -118,6 +118,13 @@ def _restore_pem(secret: str) -> str:
     return f"{head}\n{''.join(body.split())}\n{foot}"
 
 
+MODEL_NAMES = {
+    "classic": "classic accounts",
+    "hf": "classic accounts with a high-frequency trade account",
+    "unified": "a unified trading account",
+}
+
+
 def _yes_no(value: Any) -> str:
     if pd.isna(value):
         return "not said by the exchange"
@@ -132,8 +139,10 @@ def summary_html(summary: pd.DataFrame) -> str:
     whitelist = row["ip_whitelist"]
     # None means either "no whitelist" or "the exchange does not say": the summary cannot tell them apart.
     whitelist_text = "none reported by the exchange" if pd.isna(whitelist) or not whitelist else whitelist
+    model = MODEL_NAMES.get(str(row.get("account_model", "classic")), "classic accounts")
     parts = [
-        f"<b>✅ Connected to {html.escape(exchange)}</b>, account <code>{html.escape(str(account))}</code>.",
+        f"<b>✅ Connected to {html.escape(exchange)}</b>, account <code>{html.escape(str(account))}</code> "
+        f"({html.escape(model)}).",
         "<br>This key may read: {}, trade: {}, withdraw: {}. IP whitelist: {}.".format(
             *(html.escape(_yes_no(row[c])) for c in ("can_read", "can_trade", "can_withdraw")),
             html.escape(str(whitelist_text)),

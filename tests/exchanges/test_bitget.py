@@ -131,7 +131,7 @@ def test_get_balances_lite_asks_for_held_coins(bitget, cassette):
 
 def test_get_api_key_info(bitget, cassette):
     client, _ = bitget
-    with cassette("bitget/get_api_key_info"):
+    with cassette("bitget/describe_key--classic"):
         df = client.get_api_key_info()
     row = df.iloc[0]
     assert row["authorities"] == ["trade", "readonly"]
@@ -416,7 +416,7 @@ def test_clock_is_measured_before_the_first_signed_request(make_client, cassette
 
 def test_describe_key(bitget, cassette):
     client, _ = bitget
-    with cassette("bitget/get_api_key_info"):
+    with cassette("bitget/describe_key--classic"):
         df = client.describe_key()
     row = df.iloc[0]
     assert (row["exchange"], row["account"], row["ip_whitelist"]) == ("bitget", "**********", "127.0.0.1")

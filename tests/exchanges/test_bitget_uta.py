@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
 import toolkit.exchanges.bitget.client as bitget_client
 from toolkit import unified
-from toolkit.errors import InvalidRequest, OutOfReach
+from toolkit.errors import ConfigurationError, InvalidRequest, OutOfReach
 
 RECORDED = 1745900000000 + 60_000  # "now" for the documented financial record (90-day reach)
 
@@ -113,3 +116,52 @@ def test_on_the_sandbox_a_unified_key_on_a_classic_endpoint_is_refused(uta_box):
     _, client = uta_box
     with pytest.raises(InvalidRequest, match="40085"):
         client.get_balances()
+
+
+def test_describe_key_of_a_unified_account_reads_the_v3_account_info(make_client, cassette):
+    client, sent = make_client("bitget")
+    with cassette("bitget/describe_key--unified"):
+        key = client.describe_key()
+    assert [r.path_url for r in sent] == ["/api/v3/account/assets", "/api/v3/account/info"]  # never v2's 40085
+    row = key.iloc[0]
+    assert (row["account"], row["account_model"], row["ip_whitelist"]) == ("123456789", "unified",
+                                                                           "192.168.1.1,192.168.1.2")  # fmt: skip
+    assert row["permissions"] == ["uta_mgt", "uta_trade", "withdraw", "copy_futures_position", "copy_futures_order"]
+    assert bool(row["can_trade"]) is True and bool(row["can_withdraw"]) is True
+
+
+def test_the_uta_fee_rate_is_read_to_the_digit(make_client, cassette):
+    client, sent = make_client("bitget", uta=True)
+    with cassette("bitget/get_uta_fee_rate"):
+        rate = client.get_uta_fee_rate("BTCUSDT", exact=True)
+    assert sent.paths() == ["/api/v3/account/fee-rate?category=SPOT&symbol=BTCUSDT"]
+    assert rate.to_dict("records") == [
+        {"symbol": "BTCUSDT", "maker_fee_rate": Decimal("0.0008"), "taker_fee_rate": Decimal("0.0008")}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "instead"),
+    [(lambda c: c.get_balances(), "get_uta_assets()"), (lambda c: c.get_bills(), "get_financial_records()"),
+     (lambda c: c.get_deposit_history(), "get_uta_deposit_records()"),
+     (lambda c: c.get_withdrawal_history(), "get_uta_withdrawal_records()"),
+     (lambda c: c.get_api_key_info(), "get_uta_account_info()"),
+     (lambda c: c.get_user_fee_ratio("BTCUSDT"), "get_uta_fee_rate()")],
+)  # fmt: skip
+def test_classic_calls_on_a_unified_client_are_refused_before_sending(make_client, no_network, call, instead):
+    client, sent = make_client("bitget", uta=True)
+    with pytest.raises(ConfigurationError, match=re.escape(f"use {instead}")):
+        call(client)
+    assert not sent
+
+
+def test_a_40085_answer_teaches_the_client_and_names_the_method(make_client, cassette):
+    client, sent = make_client("bitget")
+    with cassette("bitget/get_balances--unified-account"), pytest.raises(InvalidRequest) as caught:
+        client.get_balances()
+    assert caught.value.code == "40085" and "Unified Account mode" in caught.value.message
+    assert any("use get_uta_assets()" in note for note in caught.value.__notes__)
+    assert client.uta is True
+    with pytest.raises(ConfigurationError, match="use get_financial_records"):
+        client.get_bills()  # now refused before anything is sent
+    assert len(sent) == 1

@@ -227,17 +227,12 @@ def test_get_account(kucoin, cassette):
     ]
 
 
-def test_get_account_summary_and_describe_key(kucoin, cassette):
+def test_get_account_summary(kucoin, cassette):
     client, sent = kucoin
-    with cassette("kucoin/get_account_summary", allow_playback_repeats=True):
+    with cassette("kucoin/get_account_summary"):
         summary = client.get_account_summary()
-        key = client.describe_key()
     assert summary.loc[0, "sub_quantity"] == 3 and summary.dtypes["level"] == "Int64"
-    assert sent.paths() == ["/api/v2/user-info"] * 2
-    row = key.iloc[0]
-    assert (row["exchange"], row["permissions"], bool(row["can_read"])) == ("kucoin", ["General"], True)
-    assert row["can_trade"] is pd.NA and row["can_withdraw"] is pd.NA
-    assert pd.isna(row["account"]) and pd.isna(row["ip_whitelist"])
+    assert sent.paths() == ["/api/v2/user-info"]  # describe_key: tests/exchanges/test_kucoin_uta.py
 
 
 def test_get_basic_user_fee(kucoin, cassette):

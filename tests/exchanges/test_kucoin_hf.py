@@ -23,7 +23,7 @@ def test_one_ledger_holds_the_classic_and_the_hf_account(make_client, cassette, 
     hf = df.iloc[0]
     assert (hf["amount"], hf["fee"], hf["balance"], hf["tax"]) == (1.5976008, 0.0015992, 26.73759503, 0.0)
     assert hf["created_at"] == pd.Timestamp(1728443957539, unit="ms", tz="UTC")
-    assert df.attrs["coverage"]["account_types"] == ["classic", "trade_hf"]
+    assert df.attrs["coverage"]["account_types"] == ["main", "trade", "margin", "trade_hf"]
     assert df.attrs["coverage"]["windows"] == 3
     hf_requests = [r for r in sent if r.path_url.startswith("/api/v1/hf/accounts/ledgers")]
     assert len(hf_requests) == 1 and "limit=200" in hf_requests[0].path_url
@@ -42,7 +42,7 @@ def test_hf_false_reads_the_classic_ledger_alone(make_client, cassette):
     client, sent = make_client("kucoin", hf=False)
     with cassette("kucoin/get_account_ledgers"):
         df = client.get_account_ledgers(start_time="2024-10-11", end_time="2024-10-12")
-    assert df.attrs["coverage"]["account_types"] == ["classic"]
+    assert df.attrs["coverage"]["account_types"] == ["main", "trade", "margin"]
     assert all("/hf/" not in r.path_url for r in sent)
 
 

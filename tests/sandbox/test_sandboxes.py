@@ -197,11 +197,18 @@ def test_demo_mode_points_every_client_at_its_sandbox():
         tk.demo(False)
 
 
-def test_newer_accounts_make_bitget_unified_and_give_kucoin_an_hf_account():
+def test_newer_accounts_make_bitget_and_kucoin_unified_and_say_so():
     boxes = sandbox.start(["bitget", "kucoin"], newer_accounts=True, lifetime=60)
     try:
         bitget, kucoin = (sandbox_client(boxes, name) for name in ("bitget", "kucoin"))
-        assert bitget.is_uta() is True and kucoin.is_hf_account() is True
+        assert bitget.is_uta() is True and kucoin.is_uta() is True
         assert set(unified.balances(bitget)["account"]) == {"unified"}
+        assert set(unified.balances(kucoin)["account"]) == {"unified", "funding"}
+        for client in (bitget, kucoin):
+            key = client.describe_key()
+            assert key.loc[0, "account_model"] == "unified" and bool(key.loc[0, "can_trade"])
+        with pytest.raises(tk.errors.InvalidRequest, match="You are in Unified Account mode") as caught:
+            sandbox_client(boxes, "bitget").get_balances()  # a client that has not asked: Bitget's 40085
+        assert any("use get_uta_assets()" in note for note in caught.value.__notes__)
     finally:
         boxes.stop()

@@ -35,3 +35,12 @@ def complete(reports: list[dict[str, Any]]) -> bool:
     """Whether every read reported proves its range complete (a read that cannot say, None, counts
     as complete: a single answer with nothing to page)."""
     return all(r.get("complete") is not False for r in reports)
+
+
+def unreachable(exchange: str, endpoint: str, start: Any, reach: Any) -> dict[str, Any]:
+    """Report (and return) that ``endpoint`` was not read from ``start`` to ``reach``: the exchange
+    serves it from ``reach`` only. What is read from there is reported by the read itself."""
+    gap = {"start": start, "end": reach, "complete": False, "unreachable": True,
+           "reason": f"{exchange} serves {endpoint} from {reach} only"}  # fmt: skip
+    report(exchange, endpoint, gap)
+    return gap

@@ -139,6 +139,11 @@ class Endpoint:
     # Records without a time are read (NaT) and counted in the coverage, not refused: where the
     # exchange's own documented example has such records (CoinW's wallet history).
     time_optional: bool = False
+    # How far back the exchange serves this history (ms before now; None: as far back as the
+    # account goes, or not documented) and the account types its records belong to: both go into
+    # ``coverage`` (``reach_start``, ``account_types``).
+    reach_ms: int | None = None
+    accounts: tuple[str, ...] = ()
     # Fields every record must carry: a balance row without its amounts is no balance.
     required: tuple[str, ...] = ()
     # A documented variant of the payload turned into the shape ``records`` describes (an older

@@ -355,6 +355,10 @@ class History:
         if endpoint.window is not None:
             coverage["windows"] = len(self.bounds)
         coverage["pages"] = self.pages
+        if endpoint.accounts:
+            coverage["account_types"] = list(endpoint.accounts)
+        if endpoint.reach_ms is not None:
+            coverage["reach_start"] = ms_to_timestamp(now_ms() - endpoint.reach_ms)
         if self.out_of_range:
             coverage["out_of_range"] = self.out_of_range
         if endpoint.time_optional and self.untimed:

@@ -36,6 +36,9 @@ FEES = {
 }  # fmt: skip
 # Balances as the exchange itself recorded them at ``taken_at`` (Binance's daily snapshots).
 SNAPSHOTS = {**BALANCES, "taken_at": UTC_TIME}
+# How an exchange account is organised: its classic accounts (funding, spot, ...), KuCoin's
+# high-frequency trade account beside them, or one unified trading account (UTA).
+ACCOUNT_MODELS = ("classic", "hf", "unified")
 FEE_RATES = {"exchange": TEXT, "account": TEXT, "symbol": TEXT, "maker": FLOAT, "taker": FLOAT, "source": TEXT}
 
 
@@ -80,12 +83,19 @@ def key_summary(
     can_withdraw: bool | None,
     ip_whitelist: str | None,
     can_read: bool | None = True,
+    account_model: str = "classic",
 ) -> pd.DataFrame:
-    """The one-row frame every client's ``describe_key()`` returns (used by the credentials form)."""
+    """The one-row frame every client's ``describe_key()`` returns (used by the credentials form).
+
+    ``account_model`` is one of ``ACCOUNT_MODELS``: the exchange's classic accounts, KuCoin's
+    high-frequency trade account beside them, or a unified trading account."""
+    if account_model not in ACCOUNT_MODELS:
+        raise ValueError(f"account_model is one of {ACCOUNT_MODELS}, not {account_model!r}")
     return pd.DataFrame(
         {
             "exchange": pd.Series([exchange], dtype="str"),
             "account": pd.Series([account], dtype="str"),
+            "account_model": pd.Series([account_model], dtype="str"),
             "permissions": pd.Series([permissions], dtype="object"),
             "can_read": pd.Series([can_read], dtype="boolean"),
             "can_trade": pd.Series([can_trade], dtype="boolean"),

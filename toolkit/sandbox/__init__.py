@@ -86,9 +86,10 @@ def start(
 
     ``today`` moves the demo year (it ends the day before); ``story`` makes the Binance sandbox
     play its short event story after each subscription; ``ports`` pins ports (default: free ones).
-    ``newer_accounts`` serves Bitget's account as a unified trading account (v3 endpoints only)
-    and gives KuCoin's an HF trade account: those ledgers reach back 90 days and 3 days, so the
-    demo year is then only partly readable, as it would be on those exchanges.
+    ``newer_accounts`` serves Bitget's and KuCoin's accounts as unified trading accounts (Bitget's
+    v3 endpoints only, KuCoin's UA API beside a classic API that shows no account): Bitget's
+    financial records reach back 90 days, so its demo year is then only partly readable, as it
+    would be on Bitget.
     """
     from toolkit.sandbox.binance import BinanceSandbox
     from toolkit.sandbox.server import HttpSandbox
@@ -97,7 +98,7 @@ def start(
     servers: dict[str, Any] = {}
     accounts: dict[str, Account] = {}
     for exchange in chosen:
-        accounts[exchange] = account = build(exchange, today=today)
+        accounts[exchange] = account = build(exchange, today=today, newer=newer_accounts)
         port = (ports or {}).get(exchange, 0)
         if exchange == WEBSOCKET:
             servers[exchange] = BinanceSandbox(account, story=story, lifetime=lifetime).start()

@@ -322,10 +322,17 @@ PROFILES = {
 }
 
 
-def build(exchange: str, *, seed: int = SEED, today: date | None = None) -> Account:
-    """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``)."""
+# The accounts of an exchange's newer account model, where they differ (KuCoin's unified trading
+# account: a funding account beside the unified one).
+NEWER = {"kucoin": {"funding": "funding", "trading": "unified"}}
+
+
+def build(exchange: str, *, seed: int = SEED, today: date | None = None, newer: bool = False) -> Account:
+    """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``);
+    ``newer``: in the exchange's newer account model."""
     start, end = demo_year(today)
     rng = random.Random(f"{seed}:{exchange}")
     # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
     market = random.Random(f"{seed}:prices")
-    return simulate(rng, start, end, market=market, **PROFILES[exchange])  # type: ignore[arg-type]
+    profile = {**PROFILES[exchange], **(NEWER.get(exchange, {}) if newer else {})}
+    return simulate(rng, start, end, market=market, **profile)  # type: ignore[arg-type]

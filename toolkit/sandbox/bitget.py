@@ -58,6 +58,8 @@ class BitgetApp(ExchangeApp):
             (ep.SUBACCOUNT_TRANSFER, lambda r, p: self.refuse(400, "40014", "Incorrect permissions")),
             (ep.CANDLES.endpoint, self.candles),
             (ep.UTA_ASSETS, self.uta_assets),
+            (ep.UTA_ACCOUNT_INFO, self.uta_account_info),
+            (ep.UTA_FEE_RATE, lambda r, p: self.ok({"makerFeeRate": str(FEE_RATE), "takerFeeRate": str(FEE_RATE)})),
             (ep.FINANCIAL_RECORDS, self.financial_records),
             (ep.UTA_DEPOSIT_RECORDS, lambda r, p: self.uta_wallet(r, "deposit")),
             (ep.UTA_WITHDRAWAL_RECORDS, lambda r, p: self.uta_wallet(r, "withdrawal")),
@@ -70,10 +72,11 @@ class BitgetApp(ExchangeApp):
     def handle(self, request: Request) -> Response:
         v3, signed = request.path.startswith("/api/v3/"), not request.path.startswith("/api/v2/public/")
         if signed and v3 != self.uta:
-            # Public clients report these codes live; their wording here is the sandbox's own (UNCONFIRMED).
-            code, mode = ("40084", "Classic Account") if v3 else ("40085", "Unified Trading Account")
-            return Response(400, {"code": code, "msg": f"the key's account is in {mode} mode", "data": None,
-                                  "requestTime": self.now_ms()})  # fmt: skip
+            # The codes and wording public clients report from Bitget's live answers (no Bitget page
+            # lists them; the HTTP status 400 is UNCONFIRMED).
+            code, mine, other = ("40084", "Classic", "Unified") if v3 else ("40085", "Unified", "Classic")
+            message = f"You are in {mine} Account mode, and the {other} Account API is not supported at this time"
+            return Response(400, {"code": code, "msg": message, "data": None, "requestTime": self.now_ms()})
         return super().handle(request)
 
     # ----------------------------------------------------------------- envelope and checks
@@ -242,6 +245,12 @@ class BitgetApp(ExchangeApp):
         return self.ok({"accountEquity": "0", "usdtEquity": "0", "btcEquity": "0", "unrealisedPnl": "0",
                         "usdtUnrealisedPnl": "0", "btcUnrealizedPnl": "0", "effEquity": "0", "mmr": "0",
                         "imr": "0", "mgnRatio": "0", "positionMgnRatio": "0", "assets": assets})  # fmt: skip
+
+    def uta_account_info(self, request: Request, path: dict[str, str]) -> Response:
+        """A read-and-trade demo key's account (the "userId" version of Bitget's example)."""
+        return self.ok({"userId": "10000001", "inviterId": "", "parentId": "", "channelCode": "", "channel": "",
+                        "ips": "", "permType": "read-and-write", "permissions": ["uta_mgt", "uta_trade"],
+                        "regisTime": str(self.account.entries[0].time)})  # fmt: skip
 
     def financial_records(self, request: Request, path: dict[str, str]) -> Response:
         q = request.query

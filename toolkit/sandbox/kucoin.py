@@ -24,6 +24,8 @@ from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
 TOLERANCE_MS = 5_000
+# The accounts the classic endpoints show (a unified trading account's are read through the UA API).
+CLASSIC = ("main", "trade", "margin")
 BIZ = {"deposit": "Deposit", "withdrawal": "Withdrawal", "trade": "Trade_Exchange", "transfer": "Transfer"}
 # The bizType filter's values -> the kind of entry they select.
 BIZ_FILTER = {"DEPOSIT": "deposit", "WITHDRAW": "withdrawal", "TRADE_EXCHANGE": "trade", "TRANSFER": "transfer"}
@@ -37,6 +39,9 @@ class KucoinApp(ExchangeApp):
         self.pools: dict[str, tuple[float, float]] = {}  # pool -> (window start, weight used)
         # Whether the account trades in a high-frequency trade account ("trade_hf").
         self.hf = False
+        # Whether the account is a unified trading account: its "unified" and "funding" accounts are
+        # read through the UA API; the classic endpoints show no account of that kind.
+        self.uta = False
         self.order_ids: dict[str, str] = {}
         for endpoint, handler in (
             (ep.SERVER_TIME, lambda r, p: self.ok(self.now_ms())),
@@ -60,6 +65,22 @@ class KucoinApp(ExchangeApp):
             (ep.CANDLES.endpoint, self.candles),
             (ep.HF_OPENED, lambda r, p: self.ok(self.hf)),
             (ep.HF_LEDGERS, self.hf_ledgers),
+            (ep.API_KEY, self.api_key),
+            (ep.UA_API_KEY, self.api_key),
+            (
+                ep.ACCOUNT_MODE,
+                lambda r, p: self.ok(
+                    {
+                        "selfAccountMode": "UNIFIED" if self.uta else "CLASSIC",
+                        "unifiedSubAccount": [],
+                        "classicSubAccount": [],
+                    }
+                ),
+            ),
+            (ep.UA_BALANCES, lambda r, p: self.ua_balances("UNIFIED", "hold")),
+            (ep.UA_CLASSIC_BALANCES, lambda r, p: self.ua_balances(r.query.get("accountType", ""), "locked")),
+            (ep.UA_LEDGER, self.ua_ledger),
+            (ep.UA_FILLS, self.ua_fills),
         ):
             self.route(endpoint, handler)
 
@@ -81,7 +102,8 @@ class KucoinApp(ExchangeApp):
                         for r in reversed(rows[-ep.CANDLE_CAP:])])  # fmt: skip
 
     def use_newer_account(self) -> None:
-        self.hf = True
+        """A unified trading account (its account is built with "funding" and "unified" accounts)."""
+        self.uta = True
 
     def ok(self, data: Any) -> Response:
         return Response(200, {"code": "200000", "data": data})
@@ -178,7 +200,7 @@ class KucoinApp(ExchangeApp):
                 {"id": self.account_id(name, asset), "currency": asset, "type": name, "balance": text(total),
                  "available": text(total), "holds": "0"}
                 for (name, asset), total in sorted(self.account.balances.items())
-                if (not currency or asset == currency) and (not kind or name == kind)
+                if name in CLASSIC and (not currency or asset == currency) and (not kind or name == kind)
             ]  # fmt: skip
         return self.ok(rows)
 
@@ -211,7 +233,7 @@ class KucoinApp(ExchangeApp):
                  "direction": "in" if e.amount > 0 else "out", "createdAt": e.time,
                  "context": json.dumps({"symbol": "", "orderId": e.ref}) if e.kind == "trade" else ""}
                 for e in reversed(self.account.entries)
-                if e.account != "trade_hf" and lo <= e.time <= hi and (not currencies or e.asset in currencies)
+                if e.account in CLASSIC and lo <= e.time <= hi and (not currencies or e.asset in currencies)
                 and (kind is None or e.kind == kind) and q.get("direction", "in" if e.amount > 0 else "out")
                 == ("in" if e.amount > 0 else "out")
             ]  # fmt: skip
@@ -239,6 +261,74 @@ class KucoinApp(ExchangeApp):
         if last is not None:
             rows = [r for r in rows if int(r["id"]) < last]
         return self.ok(rows[:limit])
+
+    # ----------------------------------------------------------------- the key, the UA API
+
+    def api_key(self, request: Request, path: dict[str, str]) -> Response:
+        """The key's information, with the permissions a read-and-trade demo key has."""
+        return self.ok(
+            {"remark": "demo key", "apiKey": request.headers["kc-api-key"], "apiVersion": 3,
+             "permission": "General,Unified,Spot" if self.uta else "General,Spot", "ipWhitelist": "",
+             "createdAt": self.account.entries[0].time if self.account.entries else self.now_ms(), "uid": 10000001,
+             "isMaster": True}
+        )  # fmt: skip
+
+    def ua_balances(self, account_type: str, held: str) -> Response:
+        name = {"UNIFIED": "unified", "FUNDING": "funding", "SPOT": "trade", "TRADING": "trade"}.get(account_type)
+        if name is None:
+            self.refuse(400, "400100", "accountType invalid")
+        with self.account.lock:
+            currencies = [
+                {"currency": asset, "equity": text(total), "balance": text(total), "available": text(total),
+                 held: "0", "liability": "0"}
+                for (account, asset), total in sorted(self.account.balances.items()) if account == name
+            ]  # fmt: skip
+        return self.ok({"accountType": account_type, "ts": self.now_ms(), "accounts": [{"currencies": currencies}]})
+
+    def ua_ledger(self, request: Request, path: dict[str, str]) -> Response:
+        """The UA ledger, newest first, ``lastId`` (older than) and ``pageSize``; times in nanoseconds
+        (as since 2026-01-12). The unified account answers ``{lastId, items}``, the others a bare list
+        (as reported; UNCONFIRMED). DEPOSIT and WITHDRAW as business types are the sandbox's own
+        (KuCoin's list names none for them: UNCONFIRMED)."""
+        q = request.query
+        kind = q.get("accountType", "")
+        name = {"UNIFIED": "unified", "FUNDING": "funding"}.get(kind)
+        if name is None:
+            self.refuse(400, "400100", "accountType invalid")
+        lo, hi = self.window(request, "startAt", "endAt", default_ms=DAY_MS, max_ms=None)
+        size = self.integer(request, "pageSize", 100, 1, 200 if kind == "UNIFIED" else 500)
+        last = int(q["lastId"]) if q.get("lastId") else None
+        kinds = {"trade": "TRADE_EXCHANGE", "transfer": "TRANSFER", "deposit": "DEPOSIT", "withdrawal": "WITHDRAW"}
+        with self.account.lock:
+            rows = [
+                {"accountType": kind, "id": str(10_000_000_000_000_000 + e.id), "currency": e.asset,
+                 "direction": "IN" if e.amount > 0 else "OUT", "businessType": kinds[e.kind],
+                 "amount": text(abs(e.amount)), "balance": text(e.balance), "fee": text(e.fee), "tax": "0",
+                 "remark": "", "ts": e.time * 1_000_000}
+                for e in reversed(self.account.entries)
+                if e.account == name and lo <= e.time <= hi and (last is None or 10_000_000_000_000_000 + e.id < last)
+            ][:size]  # fmt: skip
+        if kind != "UNIFIED":
+            return self.ok(rows)
+        return self.ok({"lastId": int(rows[-1]["id"]) if rows else None, "items": rows})
+
+    def ua_fills(self, request: Request, path: dict[str, str]) -> Response:
+        q = request.query
+        lo, hi = self.window(request, "startAt", "endAt", default_ms=7 * DAY_MS, max_ms=None)
+        size = self.integer(request, "pageSize", 50, 1, 200)
+        last = int(q["lastId"]) if q.get("lastId") else None
+        with self.account.lock:
+            items = [
+                {"symbol": f"{t.base}-USDT", "orderId": t.ref, "orderType": "MARKET", "side": t.side.upper(),
+                 "fillType": "NORMAL", "tradeId": str(t.id), "size": text(t.quantity), "value": text(t.quote_quantity),
+                 "price": text(t.price), "executionTime": t.time * 1_000_000, "fee": text(t.fee),
+                 "feeCurrency": t.fee_asset, "liquidityRole": "TAKER", "tax": "0"}
+                for t in reversed(self.account.trades)
+                if lo <= t.time <= hi and (last is None or t.id < last)
+                and q.get("symbol", f"{t.base}-USDT") == f"{t.base}-USDT"
+            ][:size]  # fmt: skip
+        return self.ok({"lastId": int(str(items[-1]["tradeId"])) if items else None, "tradeType": q.get("tradeType"),
+                        "items": items})  # fmt: skip
 
     def user_summary(self, request: Request, path: dict[str, str]) -> Response:
         names = ("level", "subQuantity", "spotSubQuantity", "marginSubQuantity", "futuresSubQuantity",
@@ -292,7 +382,7 @@ class KucoinApp(ExchangeApp):
 
     def quotas(self, request: Request, path: dict[str, str]) -> Response:
         currency = request.query.get("currency", "").upper()
-        available = self.account.balance("main", currency)
+        available = self.account.balance(self.account.funding, currency)
         fee = WITHDRAWAL_FEES.get(currency, 0.0)
         return self.ok(
             {"currency": currency, "limitBTCAmount": "15", "usedBTCAmount": "0", "quotaCurrency": "USDT",

@@ -9,18 +9,34 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from toolkit.core import covered
 from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
+from toolkit.core.endpoint import Endpoint, Envelope
+from toolkit.core.http import Reply
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
-from toolkit.errors import ConfigurationError, InvalidRequest, OutOfReach
+from toolkit.errors import ConfigurationError, ExchangeError, InvalidRequest, OutOfReach
 from toolkit.exchanges.bitget import endpoints as ep
 from toolkit.exchanges.bitget.auth import BitgetAuth
-from toolkit.exchanges.bitget.errors import CLASSIC_ACCOUNT, ERRORS
+from toolkit.exchanges.bitget.errors import CLASSIC_ACCOUNT, ERRORS, UNIFIED_ACCOUNT
 
 # Authority codes (Get-Account-Info): "*ow" codes are read/write; "wwow" is withdrawal write.
 TRADE_AUTHORITIES = frozenset({"trade", "stow", "smow", "coow", "cpow"})
 WITHDRAW_AUTHORITIES = frozenset({"withdraw", "wwow"})
+
+# UTA permissions (v3 account info) that let a key trade, and withdraw.
+UTA_TRADE, UTA_WITHDRAW = "uta_trade", "withdraw"
+# The classic (v2) calls a unified trading account answers with 40085, and what to call instead.
+UTA_INSTEAD = {
+    ep.ACCOUNT_INFO.name: "get_uta_account_info() (describe_key() reads it for you)",
+    ep.ASSETS.name: "get_uta_assets()",
+    ep.BILLS.name: "get_financial_records()",
+    ep.TRANSFER_RECORDS.name: "get_financial_records() (its TRANSFER_IN and TRANSFER_OUT records)",
+    ep.DEPOSIT_RECORDS.name: "get_uta_deposit_records()",
+    ep.WITHDRAWAL_RECORDS.name: "get_uta_withdrawal_records()",
+    ep.TRADE_RATE.name: "get_uta_fee_rate()",
+}
 
 AccountType = Literal[
     "spot", "p2p", "coin_futures", "usdt_futures", "usdc_futures", "crossed_margin", "isolated_margin"
@@ -48,6 +64,25 @@ class BitgetClient(RestClient):
         super().__init__(credentials, **options)
         self.uta = uta
 
+    def call(self, endpoint: Endpoint, args: Any = None, **options: Any) -> Any:
+        # A classic call on a client known to hold a UTA is refused before it is sent.
+        instead = UTA_INSTEAD.get(endpoint.name)
+        if self.uta and instead:
+            raise ConfigurationError(
+                f"bitget: this key's account is a unified trading account (UTA), which {endpoint.name} does "
+                f"not serve (Bitget answers 40085); use {instead}."
+            )
+        return super().call(endpoint, args, **options)
+
+    def error(self, endpoint: str, payload: Any, reply: Reply, envelope: Envelope | None = None) -> ExchangeError:
+        err = super().error(endpoint, payload, reply, envelope)
+        if err.code == UNIFIED_ACCOUNT:  # learnt from the answer: the next classic call is refused at once
+            self.uta = True
+            instead = UTA_INSTEAD.get(endpoint)
+            err.add_note("This key's account is a unified trading account (UTA)" + (f": use {instead}." if instead
+                                                                                      else "."))  # fmt: skip
+        return err
+
     def is_uta(self) -> bool:
         """Whether the account is a unified trading account: a v3 read succeeds (Bitget answers a
         classic account's key there with 40084); asked once per client, or as ``uta=`` said."""
@@ -64,6 +99,24 @@ class BitgetClient(RestClient):
 
     # ----------------------------------------------------------------- unified trading account (v3)
 
+    def get_uta_account_info(self) -> pd.DataFrame:
+        """A UTA key's account and permissions (``GET /api/v3/account/info``): ``user_id`` (or ``uid``),
+        ``ips`` (whitelist), ``perm_type`` (read-only / read-and-write), ``permissions`` (``uta_mgt``,
+        ``uta_trade``, ``withdraw``, ...), ``parent_id``, ``regis_time``, ..."""
+        return self.request(ep.UTA_ACCOUNT_INFO)
+
+    def get_uta_fee_rate(
+        self,
+        symbol: str,
+        category: Literal["SPOT", "MARGIN", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"] = "SPOT",
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A UTA's maker and taker fee rates for ``symbol`` (``GET /api/v3/account/fee-rate``; fractions)."""
+        frame = self.request(ep.UTA_FEE_RATE, {"symbol": symbol, "category": category}, exact=exact)
+        frame.insert(0, "symbol", pd.Series([symbol] * len(frame), dtype="str"))
+        return frame
+
     def get_uta_assets(self, *, exact: bool = False) -> pd.DataFrame:
         """A UTA's assets (``GET /api/v3/account/assets``, non-zero only): ``coin``, ``equity``,
         ``usd_value``, ``balance``, ``available``, ``debt``, ``locked``, and the account's totals
@@ -79,21 +132,35 @@ class BitgetClient(RestClient):
         start_time: TimeLike | None = None,
         end_time: TimeLike | None = None,
         *,
+        clip: bool = False,
         exact: bool = False,
     ) -> pd.DataFrame:
         """A UTA's ledger (``GET /api/v3/account/financial-records``): ``id``, ``category``, ``symbol``,
         ``coin``, ``type`` (``kind`` filters it: ``ORDER_DEALT_IN``, ``TRANSFER_IN``, ...),
         ``amount``, ``fee``, ``balance`` (after), ``ts``. Every page (``cursor``) of every 30-day
-        window; Bitget serves the last 90 days only, so an older range raises ``OutOfReach``."""
+        window; Bitget serves the last 90 days only, so an older range raises ``OutOfReach``, or with
+        ``clip=True`` is read from 90 days back, its coverage not complete and saying from where."""
         reach = now_ms() - ep.UTA_RECORDS_REACH_MS
-        if start_time is not None and to_ms(start_time, "start_time") < reach:
+        gap: dict[str, Any] | None = None
+        if start_time is not None and to_ms(start_time, "start_time") < reach and clip:
+            gap = covered.unreachable(
+                self.exchange,
+                ep.FINANCIAL_RECORDS.name,
+                ms_to_timestamp(to_ms(start_time, "start_time")),
+                ms_to_timestamp(reach),
+            )
+            start_time = reach
+        elif start_time is not None and to_ms(start_time, "start_time") < reach:
             raise OutOfReach(
                 f"bitget: a unified trading account's financial records go back 90 days (to "
                 f"{ms_to_timestamp(reach)}); the range starts at {start_time}. Ask for the last 90 days; "
                 "tk.sync keeps them as it goes."
             )
         args = {"category": category, "asset": asset, "kind": kind, "start_time": start_time, "end_time": end_time}
-        return self.history(ep.FINANCIAL_RECORDS, args, exact=exact)
+        frame = self.history(ep.FINANCIAL_RECORDS, args, exact=exact)
+        if gap:
+            frame.attrs["coverage"].update(complete=False, unreachable=(gap["start"], gap["end"]))
+        return frame
 
     def get_uta_deposit_records(
         self,
@@ -139,9 +206,23 @@ class BitgetClient(RestClient):
     def describe_key(self) -> pd.DataFrame:
         """What this key reaches and may do, in the toolkit's cross-exchange shape (one row).
 
-        Columns: ``exchange``, ``account``, ``permissions`` (Bitget's authority codes),
-        ``can_read``, ``can_trade``, ``can_withdraw``, ``ip_whitelist``.
+        Columns: ``exchange``, ``account``, ``account_model`` (``classic`` or ``unified``, asked once),
+        ``permissions`` (Bitget's authority codes, or a UTA's permissions), ``can_read``,
+        ``can_trade``, ``can_withdraw``, ``ip_whitelist``.
         """
+        if self.is_uta():
+            uta = self.get_uta_account_info().iloc[0]
+            permissions = [str(p) for p in (uta["permissions"] or [])]
+            user = uta["user_id"] if not pd.isna(uta.get("user_id")) else uta.get("uid")
+            return key_summary(
+                self.exchange,
+                account=None if pd.isna(user) else str(user),
+                permissions=permissions,
+                can_trade=UTA_TRADE in permissions,
+                can_withdraw=UTA_WITHDRAW in permissions,
+                ip_whitelist=uta["ips"] or None,
+                account_model="unified",
+            )
         info = self.get_api_key_info().iloc[0]
         authorities = [str(a) for a in (info["authorities"] or [])]
         return key_summary(

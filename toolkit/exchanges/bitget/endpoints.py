@@ -306,6 +306,37 @@ UTA_ASSETS = _endpoint(
     required=("coin", "equity"),
     docs=UTA_DOCS + "Get-Account",
 )
+# The key's account and permissions on a UTA (the classic v2 account info answers a UTA key with
+# 40085). Bitget's page shows the user id as "userId" in one version of its example and "uid" in
+# another: both are read.
+UTA_ACCOUNT_INFO = _endpoint(
+    "GET",
+    "/api/v3/account/info",
+    5,
+    {
+        "userId": STR,
+        "uid": STR,
+        "inviterId": STR,
+        "parentId": STR,
+        "channelCode": STR,
+        "channel": STR,
+        "ips": STR,
+        "permType": STR,
+        "permissions": OBJ,
+        "regisTime": TIME,
+    },
+    one=True,
+    docs=UTA_DOCS + "Get-Account-Info",
+)
+UTA_FEE_RATE = _endpoint(
+    "GET",
+    "/api/v3/account/fee-rate",
+    3,
+    {"makerFeeRate": NUM, "takerFeeRate": NUM},
+    params={"symbol": Param("symbol", required=True), "category": Param("category", required=True)},
+    one=True,
+    docs=UTA_DOCS + "Get-Account-Fee-Rate",
+)
 FINANCIAL_RECORDS = _endpoint(
     "GET",
     "/api/v3/account/financial-records",

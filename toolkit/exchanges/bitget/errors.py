@@ -43,4 +43,4 @@ ERRORS = ErrorTable(
     # "Request timestamp expired" and "invalid ACCESS-TIMESTAMP".
     timestamp=frozenset({"40004", "40008"}),
 )
-CLASSIC_ACCOUNT = "40084"
+CLASSIC_ACCOUNT, UNIFIED_ACCOUNT = "40084", "40085"

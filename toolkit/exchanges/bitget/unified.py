@@ -19,9 +19,10 @@ fee_rates
 
 A unified trading account (``client.is_uta()``) is read from the v3 endpoints instead, into the
 same columns with account = "unified": balances from ``get_uta_assets()`` (free = available,
-locked = locked, total = balance); the ledger from ``get_financial_records("SPOT")`` (amount and
-balance as sent, fee = |fee|, type from its type: ..._IN/_OUT of ORDER_DEALT -> trade, TRANSFER ->
-transfer, DEPOSIT -> deposit, WITHDRAW -> withdrawal); deposits and withdrawals from
+locked = locked, total = equity: what the coin is worth to the account, as Bitget's app shows
+it); the ledger from ``get_financial_records("SPOT")`` (amount and balance as sent, fee = |fee|,
+type from its type: ..._IN/_OUT of ORDER_DEALT -> trade, TRANSFER -> transfer, DEPOSIT ->
+deposit, WITHDRAW -> withdrawal); deposits and withdrawals from
 ``get_uta_deposit_records()`` / ``get_uta_withdrawal_records()`` (id = order_id, txid = record_id).
 Whether a financial record's amount is signed is UNCONFIRMED (the documented example is an
 incoming one); the residual against its balances would show it.
@@ -53,7 +54,7 @@ def balances(client: Any) -> pd.DataFrame:
         df = client.get_uta_assets()
         return pd.DataFrame(
             {"account": UNIFIED, "asset": df["coin"].str.upper(), "free": df["available"], "locked": df["locked"],
-             "total": df["balance"], "time": pd.Timestamp.now(tz="UTC")}
+             "total": df["equity"], "time": pd.Timestamp.now(tz="UTC")}
         )  # fmt: skip
     df = client.get_balances()
     locked = df["frozen"].fillna(0) + df["locked"].fillna(0)
@@ -65,7 +66,7 @@ def balances(client: Any) -> pd.DataFrame:
 
 def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
     if client.is_uta():
-        df = client.get_financial_records("SPOT", start_time=start, end_time=end)
+        df = client.get_financial_records("SPOT", start_time=start, end_time=end, clip=True)
         return pd.DataFrame(
             {"account": UNIFIED, "time": df["ts"], "id": df["id"], "asset": df["coin"].str.upper(),
              "amount": df["amount"], "balance": df["balance"], "fee": df["fee"].abs(),
@@ -116,6 +117,13 @@ def transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.D
 
 
 def fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+    if client.is_uta():
+        rates = [client.get_uta_fee_rate(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
+        df = pd.concat(rates, ignore_index=True)
+        return pd.DataFrame(
+            {"account": UNIFIED, "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
+             "source": "get_uta_fee_rate"}
+        )  # fmt: skip
     frames = [client.get_user_fee_ratio(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
     df = pd.concat(frames, ignore_index=True)
     return pd.DataFrame(

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from toolkit.core import covered
 from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, new_client_order_id
@@ -17,12 +18,15 @@ from toolkit.core.paging import PageNumber
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import DAY_MS, TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
-from toolkit.errors import ConfigurationError, MalformedResponse, OutOfReach
+from toolkit.errors import ConfigurationError, InvalidRequest, MalformedResponse, OutOfReach, PermissionDenied
 from toolkit.exchanges.kucoin import endpoints as ep
 from toolkit.exchanges.kucoin.auth import KEY_VERSIONS, KucoinAuth
 from toolkit.exchanges.kucoin.errors import ERRORS
 
 log = get_logger(__name__)
+
+# Permissions that let a key place orders (the key's information, ``permission``).
+TRADE_PERMISSIONS = frozenset({"Spot", "Margin", "Futures", "Unified"})
 
 AccountType = Literal["main", "trade", "margin", "isolated", "margin_v2", "isolated_v2", "option", "contract"]
 
@@ -34,7 +38,9 @@ class KucoinClient(RestClient):
     digit KuCoin sent. ``key_version`` is the API key's version shown in KuCoin's API
     management (2 or 3; KuCoin's own SDK sends 3); both sign the passphrase with the secret.
     ``hf``: whether the account trades in a high-frequency (HF) trade account, whose ledger is
-    another endpoint; None asks KuCoin once (``is_hf_account``).
+    another endpoint; None asks KuCoin once (``is_hf_account``). ``uta``: whether the key's account
+    is a unified trading account (UTA), read through KuCoin's UA API; None asks KuCoin once
+    (``is_uta``), True or False says so.
     """
 
     exchange = "kucoin"
@@ -48,7 +54,7 @@ class KucoinClient(RestClient):
 
     def __init__(
         self, credentials: Credentials | None = None, *, key_version: int | str = 3, hf: bool | None = None,
-        **options: Any,
+        uta: bool | None = None, **options: Any,
     ) -> None:  # fmt: skip
         if str(key_version) not in KEY_VERSIONS:
             raise ConfigurationError(
@@ -58,6 +64,7 @@ class KucoinClient(RestClient):
         super().__init__(credentials, **options)
         self.key_version = str(key_version)
         self.hf = hf
+        self.uta = uta
 
     # ----------------------------------------------------------------- hooks
 
@@ -121,21 +128,134 @@ class KucoinClient(RestClient):
         """VIP ``level`` and sub-account counts and maxima (``GET /api/v2/user-info``), one row."""
         return self.request(ep.USER_SUMMARY)
 
-    def describe_key(self) -> pd.DataFrame:
-        """What this key reaches, in the toolkit's cross-exchange shape (one row).
+    def get_api_key_info(self) -> pd.DataFrame:
+        """The key's own information (``GET /api/v1/user/api-key``, or the UA API's on a unified
+        account): ``uid``, ``permission`` (comma-separated: General, Spot, Margin, Futures, ...),
+        ``ip_whitelist``, ``is_master``, ``sub_name``, ``created_at``, ... The key itself is left out:
+        a frame is shown in notebooks, and notebooks are saved."""
+        return self.request(ep.UA_API_KEY if self.uta else ep.API_KEY).drop(columns="api_key", errors="ignore")
 
-        KuCoin's reference material documents no API-key information endpoint, so this makes one
-        cheap authenticated read (``GET /api/v2/user-info``). Its success shows the key works and
-        holds KuCoin's "General" (read) permission; trade and withdrawal permissions, the account
-        id and the IP whitelist are not documented anywhere a key can read them, so they are None.
-        ``attrs["hf_trade_account"]`` says whether the account trades in an HF trade account.
+    def describe_key(self) -> pd.DataFrame:
+        """What this key reaches and may do, in the toolkit's cross-exchange shape (one row), with
+        ``account_model`` (``classic``, ``hf`` or ``unified``, asked once).
+
+        From the key's information: ``permissions`` are KuCoin's, ``can_trade`` is whether any trade
+        permission (Spot, Margin, Futures, Unified) is held. KuCoin lists the permissions a key's
+        information may show as General, Spot, Margin, Futures, InnerTransfer, Transfer, Earn (and
+        Unified): Withdrawal is not among them, so ``can_withdraw`` is True where it shows and None
+        (not said) otherwise. ``attrs["hf_trade_account"]`` as before.
         """
-        self.get_account_summary()
+        model = self.account_model()
+        info = self.get_api_key_info().iloc[0]
+        permissions = [p.strip() for p in str(info["permission"] or "").split(",") if p.strip()]
         summary = key_summary(
-            self.exchange, account=None, permissions=["General"], can_trade=None, can_withdraw=None, ip_whitelist=None
+            self.exchange,
+            account=None if pd.isna(info["uid"]) else info["uid"],
+            permissions=permissions,
+            can_trade=any(p in TRADE_PERMISSIONS for p in permissions),
+            can_withdraw=True if "Withdrawal" in permissions else None,
+            ip_whitelist=None if pd.isna(info["ip_whitelist"]) else info["ip_whitelist"] or None,
+            account_model=model,
         )
-        summary.attrs["hf_trade_account"] = self.is_hf_account()
+        summary.attrs["hf_trade_account"] = model == "hf"
         return summary
+
+    def is_uta(self) -> bool:
+        """Whether the key's account is a unified trading account (``GET /api/ua/v2/account/mode``
+        says ``UNIFIED``); asked once per client, or as ``uta=`` said. An account KuCoin's UA API
+        refuses (no UA API for it) is a classic one."""
+        if self.uta is None:
+            try:
+                mode = self.request(ep.ACCOUNT_MODE).iloc[0]["self_account_mode"]
+            except (InvalidRequest, PermissionDenied) as err:
+                log.info("kucoin: the UA API refused the account mode (%s): a classic account", err.code)
+                self.uta = False
+            else:
+                if mode not in ("CLASSIC", "UNIFIED"):
+                    raise MalformedResponse(self.exchange, ep.ACCOUNT_MODE.name, message=f"account mode {mode!r}")
+                self.uta = mode == "UNIFIED"
+        return self.uta
+
+    def account_model(self) -> str:
+        """``unified`` (a unified trading account), ``hf`` (classic accounts with a high-frequency
+        trade account) or ``classic``."""
+        if self.is_uta():
+            return "unified"
+        return "hf" if self.is_hf_account() else "classic"
+
+    def _classic_only(self, method: str, instead: str) -> None:
+        """Refuse, before anything is sent, a classic-account call on a client known to hold a UTA."""
+        if self.uta:
+            raise ConfigurationError(
+                f"kucoin: this key's account is a unified trading account (UTA), which {method} does not "
+                f"read; use {instead} (tk.unified reads it for you)."
+            )
+
+    # ----------------------------------------------------------------- unified trading account (UA API)
+
+    def get_account_mode(self) -> pd.DataFrame:
+        """The key's account mode (``GET /api/ua/v2/account/mode``): ``self_account_mode`` (CLASSIC
+        or UNIFIED), ``unified_sub_account``, ``classic_sub_account`` (lists of sub-account uids)."""
+        return self.request(ep.ACCOUNT_MODE)
+
+    def get_uta_balances(self, *, exact: bool = False) -> pd.DataFrame:
+        """A unified account's balances (``GET /api/ua/v2/unified/account/balance``): one row per
+        currency, ``account_type`` (UNIFIED), ``ts``, ``currency``, ``equity``, ``balance``,
+        ``available``, ``hold``, ``liability``, ``potential_borrow``, ``collateral_status``."""
+        return self.request(ep.UA_BALANCES, exact=exact)
+
+    def get_uta_classic_balances(
+        self,
+        account_type: Literal["FUNDING", "SPOT", "FUTURES", "CROSS", "ISOLATED"] = "FUNDING",
+        asset: str | Sequence[str] | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A classic account type through the UA API (``GET /api/ua/v2/account/balance``): the same
+        columns as ``get_uta_balances``, ``locked`` where the unified account says ``hold``. KuCoin
+        renamed ``TRADING`` to ``SPOT`` on 2026-01-17: either is taken."""
+        kind = "SPOT" if str(account_type).upper() == "TRADING" else account_type
+        return self.request(ep.UA_CLASSIC_BALANCES, {"account_type": kind, "asset": asset}, exact=exact)
+
+    def get_uta_ledger(
+        self,
+        account_type: Literal["UNIFIED", "FUNDING", "SPOT", "FUTURES", "CROSS", "ISOLATED"] = "UNIFIED",
+        asset: str | Sequence[str] | None = None,
+        direction: Literal["IN", "OUT", "in", "out"] | None = None,
+        business_type: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """The UA ledger of one account type (``GET /api/ua/v2/account/ledger``): ``id``,
+        ``account_type``, ``currency``, ``direction`` (IN/OUT; the lower-case spellings of before
+        2026-01-17 are read too), ``business_type`` (TRADE_EXCHANGE, TRANSFER, DEDUCTION_FEES, ...),
+        ``amount``, ``fee``, ``tax``, ``balance`` (after), ``remark``, ``ts`` (nanoseconds since
+        2026-01-12, milliseconds before: both become UTC times). Every page (``lastId``) of every
+        24-hour window in ``[start_time, end_time]`` (default: the last 24 hours), oldest first."""
+        kind = "SPOT" if str(account_type).upper() == "TRADING" else account_type
+        args = {"account_type": kind, "asset": asset, "direction": direction, "business_type": business_type,
+                "start_time": start_time, "end_time": end_time}  # fmt: skip
+        return self.history(ep.UA_LEDGER, args, exact=exact)
+
+    def get_uta_fills(
+        self,
+        trade_type: Literal["SPOT", "FUTURES", "MARGIN"] = "SPOT",
+        symbol: str | None = None,
+        side: Literal["BUY", "SELL", "buy", "sell"] | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """A unified account's fills (``GET /api/ua/v2/unified/order/execution``): ``symbol``,
+        ``order_id``, ``trade_id``, ``side``, ``size``, ``price``, ``value``, ``fee``, ``fee_currency``,
+        ``liquidity_role``, ``execution_time``, ... Every page (``lastId``) of every 7-day window
+        (default: the last 7 days), oldest first."""
+        args = {"trade_type": trade_type, "symbol": symbol, "side": side, "start_time": start_time,
+                "end_time": end_time}  # fmt: skip
+        return self.history(ep.UA_FILLS, args, exact=exact)
 
     def get_accounts(
         self,
@@ -149,10 +269,12 @@ class KucoinClient(RestClient):
         ``account_type`` is ``"main"`` (funding), ``"trade"`` (spot) or ``"option"``; margin
         balances are in ``get_margin_account`` / ``get_isolated_margin_accounts``.
         """
+        self._classic_only("get_accounts", "get_uta_balances() and get_uta_classic_balances('FUNDING')")
         return self.request(ep.ACCOUNTS, {"asset": asset, "account_type": account_type}, exact=exact)
 
     def get_account(self, account_id: str, *, exact: bool = False) -> pd.DataFrame:
         """One account: ``id`` (the one asked for), ``currency``, ``balance``, ``available``, ``holds``."""
+        self._classic_only("get_account", "get_uta_balances()")
         frame = self.request(ep.ACCOUNT, {"account_id": account_id}, exact=exact)
         frame.insert(0, "id", pd.Series([account_id] * len(frame), dtype="str"))
         return frame
@@ -167,6 +289,7 @@ class KucoinClient(RestClient):
         current_page: int | None = None,
         page_size: int | None = None,
         *,
+        clip: bool = False,
         exact: bool = False,
     ) -> pd.DataFrame:
         """The spot and margin ledger: ``id``, ``currency``, ``amount`` (fees included), ``fee``,
@@ -178,13 +301,16 @@ class KucoinClient(RestClient):
         first, each record once. KuCoin keeps one year of ledger. An account with a
         high-frequency (HF) trade account gets that ledger too (``/api/v1/hf/accounts/ledgers``,
         whose ``balance`` is real), in the same frame; KuCoin serves it for the last 3 days only, so
-        an older range raises ``OutOfReach`` rather than leaving it out. ``attrs["coverage"]``
-        says which account types it covers. ``asset`` is one currency or up
-        to ten; ``biz_type`` is e.g. ``"DEPOSIT"``, ``"TRADE_EXCHANGE"``, ``"TRANSFER"``.
-        ``current_page`` fetches only that page, in one request, as KuCoin sends it (newest
-        first; ``df.attrs["page"]`` has KuCoin's totals); ``page_size`` is 10 to 500.
+        an older range raises ``OutOfReach`` rather than leaving it out, or with ``clip=True`` reads
+        the HF ledger from where KuCoin serves it, the coverage saying it is not complete and from
+        where (``coverage["unreachable"]``). ``attrs["coverage"]`` says which account types it covers.
+        ``asset`` is one currency or up to ten; ``biz_type`` is e.g. ``"DEPOSIT"``,
+        ``"TRADE_EXCHANGE"``, ``"TRANSFER"``. ``current_page`` fetches only that page, in one
+        request, as KuCoin sends it (newest first; ``df.attrs["page"]`` has KuCoin's totals);
+        ``page_size`` is 10 to 500.
         ``df.attrs["coverage"]`` reports the range, windows and pages fetched.
         """
+        self._classic_only("get_account_ledgers", "get_uta_ledger('UNIFIED') and get_uta_ledger('FUNDING')")
         if start_time is not None and to_ms(start_time, "start_time") < now_ms() - ep.LEDGER_HISTORY_MS:
             log.warning("kucoin keeps one year of ledger; older windows come back empty or are refused")
         args = {"asset": asset, "direction": direction, "biz_type": biz_type, "start_time": start_time,
@@ -192,11 +318,15 @@ class KucoinClient(RestClient):
         if current_page is not None:  # one page of the classic ledger, as KuCoin sends it
             return self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
         hf = self.is_hf_account()
+        gap: dict[str, Any] | None = None
         if hf:
             reach = now_ms() - ep.HF_LEDGER_REACH_MS
             end_ms = to_ms(end_time, "end_time") if end_time is not None else now_ms()
             start_ms = to_ms(start_time, "start_time") if start_time is not None else end_ms - DAY_MS
-            if start_ms < reach:
+            if start_ms < reach and clip:
+                gap = covered.unreachable(self.exchange, ep.HF_LEDGERS.name, ms_to_timestamp(start_ms),
+                                          ms_to_timestamp(reach))  # fmt: skip
+            elif start_ms < reach:
                 raise OutOfReach(
                     f"kucoin: this account trades in a high-frequency (HF) trade account, whose ledger KuCoin "
                     f"serves for the last 3 days only (from {ms_to_timestamp(reach)}); the range starts at "
@@ -206,13 +336,19 @@ class KucoinClient(RestClient):
         classic = self._paged_history(ep.LEDGERS, args, current_page, page_size, exact)
         coverage = classic.attrs["coverage"]
         if not hf:
-            coverage["account_types"] = ["classic"]
             return classic
-        fast = self.history(ep.HF_LEDGERS, args, exact=exact)
+        reached = {**args, "start_time": gap["end"]} if gap else args
+        fast = self.history(ep.HF_LEDGERS, reached, exact=exact)
         merged = pd.concat([classic, fast], ignore_index=True).sort_values("created_at", kind="stable")
         merged = merged.reset_index(drop=True)
-        merged.attrs = {**classic.attrs, "coverage": {**coverage, "account_types": ["classic", "trade_hf"],
-                        "pages": coverage["pages"] + fast.attrs["coverage"]["pages"]}}  # fmt: skip
+        both = fast.attrs["coverage"]
+        merged.attrs = {**classic.attrs, "coverage": {
+            **coverage, "account_types": [*coverage["account_types"], *both["account_types"]],
+            "pages": coverage["pages"] + both["pages"],
+            "complete": bool(coverage["complete"] and both["complete"] and not gap),
+            "reach_start": max(coverage["reach_start"], both["reach_start"])}}  # fmt: skip
+        if gap:
+            merged.attrs["coverage"]["unreachable"] = {"trade_hf": (gap["start"], gap["end"])}
         return merged
 
     def is_hf_account(self) -> bool:
@@ -242,6 +378,7 @@ class KucoinClient(RestClient):
         that currency (``get_account_ledgers``: every page and 24-hour window, or one page with
         ``current_page``) and keeps the rows whose ``account_type`` is that account's type.
         """
+        self._classic_only("get_account_ledger", "get_uta_ledger()")
         accounts = self.get_accounts()
         match = accounts[accounts["id"] == account_id]
         if match.empty:
