@@ -9,7 +9,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import errors
-from toolkit.core.paging import Cursor, NextCursor, PageNumber, PagingError, split_windows
+from toolkit.core.paging import CountedPages, Cursor, NextCursor, PageNumber, PagingError, Shifted, split_windows
 from toolkit.core.ratelimit import Limit, RateLimiter
 from toolkit.core.redact import get_logger, redact_text, redact_url, register_secret
 from toolkit.core.timeutil import DAY_MS, to_ms
@@ -107,6 +107,54 @@ def test_page_number_reads_total_pages():
     paging = PageNumber("currentPage", "pageSize", 2, "totalPage", "totalNum")
     pages = list(paging.pages(fetch, {}, lambda d: d["items"]))
     assert [p[0]["p"] for p in pages] == [1, 2, 3]
+
+
+COUNTED = CountedPages("current", "size", 2, "total")
+
+
+def rows(data):
+    return data["rows"]
+
+
+def test_counted_pages_read_until_the_records_add_up_to_the_count():
+    asked = []
+
+    def fetch(query):
+        asked.append(query)
+        page = query["current"]
+        return {"total": 5, "rows": [{"p": page}] * (2 if page < 3 else 1)}
+
+    pages = list(COUNTED.pages(fetch, {"asset": "BNB"}, rows))
+    assert [[r["p"] for r in p] for p in pages] == [[1, 1], [2, 2], [3]]
+    assert asked == [{"asset": "BNB", "current": n, "size": 2} for n in (1, 2, 3)]
+    assert list(COUNTED.pages(lambda q: {"total": 0, "rows": []}, {}, rows)) == [[]]
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        (lambda q: {"total": 5, "rows": [{}] * (1 if q["current"] == 1 else 2)}, PagingError, "page 1 of 3 holds 1"),
+        (lambda q: {"total": 1, "rows": [{}, {}]}, PagingError, "2 records arrived where total=1"),
+        (lambda q: {"total": 4 + q["current"], "rows": [{}, {}]}, Shifted, "total changed from 5 to 6"),
+        (lambda q: {"rows": []}, PagingError, "page 1 has no total"),
+        (lambda q: {"total": "many", "rows": []}, PagingError, "total is not an integer"),
+        (lambda q: [], PagingError, "not a paged answer"),
+    ],
+)
+def test_counted_pages_refuse_an_answer_that_contradicts_the_count(answer, error, message):
+    with pytest.raises(error, match=message):
+        list(COUNTED.pages(answer, {}, rows))
+
+
+def test_counted_pages_note_a_last_page_short_of_the_count_or_raise_without_a_note():
+    def fewer(query):
+        return {"total": 3, "rows": [{}] * (2 if query["current"] == 1 else 0)}
+
+    notes: list[str] = []
+    assert [len(p) for p in COUNTED.pages(fewer, {}, rows, notes.append)] == [2, 0]
+    assert notes == ["2 of the 3 records that total declares arrived"]
+    with pytest.raises(PagingError, match="2 records arrived where total=3"):
+        list(COUNTED.pages(fewer, {}, rows))
 
 
 class FakeTime:

@@ -170,6 +170,55 @@ class PageNumber:
 
 
 @dataclass(frozen=True)
+class CountedPages:
+    """Numbered pages, 1-based, until the records add up to ``count_field`` (Binance's ``current``
+    and ``size`` with ``total``): the server says how many records the range holds, not how many
+    pages, so ``PageNumber`` (which needs the page count) does not apply.
+
+    Each page but the last must be full, the count must not change while paging, and the pages
+    must add up to it: more records than declared is an error, fewer is noted (not complete).
+    """
+
+    page_param: str
+    size_param: str
+    size: int
+    count_field: str
+
+    def pages(
+        self, fetch: Fetch, params: dict[str, Any], extract: Extract, note: Note | None = None
+    ) -> Iterator[Sequence[Record]]:
+        declared: int | None = None
+        for page in range(1, MAX_PAGES + 1):
+            data = fetch({**params, self.page_param: page, self.size_param: self.size})
+            if not isinstance(data, Mapping):
+                raise PagingError(f"page {page} is not a paged answer")
+            if data.get(self.count_field) is None:
+                raise PagingError(f"page {page} has no {self.count_field}")
+            count = _integer(data.get(self.count_field), self.count_field)
+            if declared is None:
+                declared = count
+            elif count != declared:
+                raise Shifted(f"{self.count_field} changed from {declared} to {count} while paging")
+            pages = max(1, -(-count // self.size))
+            records = extract(data)
+            if page < pages and len(records) != self.size:
+                raise PagingError(
+                    f"page {page} of {pages} holds {len(records)} records where a page holds {self.size} "
+                    f"({self.count_field}={count})"
+                )
+            if page == pages:
+                received = (page - 1) * self.size + len(records)
+                if received > count or (received < count and note is None):
+                    raise PagingError(f"{received} records arrived where {self.count_field}={count}")
+                if received < count and note is not None:
+                    note(f"{received} of the {count} records that {self.count_field} declares arrived")
+            yield records
+            if page >= pages:
+                return
+        raise PagingError(f"more than {MAX_PAGES} pages in one window")
+
+
+@dataclass(frozen=True)
 class Offset:
     """Pages by offset: ``offset`` = records already read, until a page is short (Binance's wallet).
     A server that ignores the offset sends the same page again: the runner's repeat check ends it."""
