@@ -368,7 +368,8 @@ class BinanceClient(Client):
     ) -> pd.DataFrame:
         """Small balances converted to BNB (REST ``/sapi/v1/asset/dribblet``; Binance returns the last
         100 conversions, none before 2020-12-01): one row per asset converted, ``operate_time``,
-        ``from_asset``, ``amount``, ``transfered_amount`` (BNB received), ``service_charge_amount``."""
+        ``from_asset``, ``amount``, ``transfered_amount`` (BNB received), ``service_charge_amount``, and
+        its conversion's ``total_transfered_amount`` and ``total_service_charge_amount``."""
         return self.request(ep.DUST_LOG, {"start_time": start_time, "end_time": end_time}, exact=exact)
 
     # ----------------------------------------------------------------- user data stream

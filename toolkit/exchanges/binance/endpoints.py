@@ -224,6 +224,8 @@ ACCOUNT_SNAPSHOT = _sapi(
     time_field="updateTime",
     docs=REST_DOCS + "account/daily-account-snapshoot",
 )
+# "Only return last 100 records", "only return records after 2020/12/01"; no paging. The longest
+# span and the range served without times are UNCONFIRMED: the range is passed on as given.
 DUST_LOG = _sapi(
     "/sapi/v1/asset/dribblet",
     "ip",
@@ -235,10 +237,15 @@ DUST_LOG = _sapi(
         "amount": NUM,
         "transferedAmount": NUM,
         "serviceChargeAmount": NUM,
-        "targetAsset": STR,
+        "targetAsset": STR,  # in the official SDK's example, not on the docs page
+        # The conversion's totals, repeated on each of its rows (amounts, like the details').
+        "totalTransferedAmount": NUM,
+        "totalServiceChargeAmount": NUM,
     },
     params=TRANSACTION_TIME,
     records=("userAssetDribblets",),
+    # One row per detail; a detail's transId is kept where its conversion's differs (45178372831
+    # and 4359321 in the documented example): which of the two other records cite is UNCONFIRMED.
     explode="userAssetDribbletDetails",
     docs=REST_DOCS + "asset/dust-log",
 )
