@@ -89,6 +89,76 @@ def is_text(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.StringDtype)
 
 
+# --------------------------------------------------------------------------- convert
+
+START = 1623824139000  # the window the documented example echoes: startTime, endTime = START + 30 days
+
+
+def test_convert_history_reads_the_documented_example_to_the_digit(wallet, cassette):
+    client, sent = wallet
+    with cassette("binance/rest/get_convert_history"):
+        df = client.get_convert_history(start_time=START, end_time=START + 30 * DAY, exact=True)
+    assert list(df.columns) == [
+        "quote_id", "order_id", "order_status", "from_asset", "from_amount", "to_asset", "to_amount", "ratio",
+        "inverse_ratio", "create_time",
+    ]  # fmt: skip
+    row = df.iloc[0]
+    assert is_text(df["order_id"]) and row["order_id"] == "940708407462087195"  # above 2**53: not a float's digits
+    assert (row["quote_id"], row["order_status"], row["from_asset"], row["to_asset"]) == (
+        "f3b91c525b2644c7bc1e1cd31b6e1aa6", "SUCCESS", "USDT", "BNB",
+    )  # fmt: skip
+    assert written(df, ["from_amount", "to_amount", "ratio", "inverse_ratio"]) == [
+        ["20"], ["0.06154036"], ["0.00307702"], ["324.99"],
+    ]  # fmt: skip
+    assert row["to_amount"] == Decimal("0.06154036")
+    assert str(df["create_time"].dtype) == UTC and row["create_time"] == pd.Timestamp(
+        1624248872184, unit="ms", tz="UTC"
+    )
+    (request,) = sent
+    assert (request.method, urlsplit(request.url).path) == ("GET", "/sapi/v1/convert/tradeFlow")
+    assert signed(sent_query(request)) == {"startTime": str(START), "endTime": str(START + 30 * DAY), "limit": "1000"}
+    assert df.attrs["coverage"]["windows"] == 1 and df.attrs["coverage"]["complete"] is True
+
+
+def test_convert_order_ids_keep_their_digits_where_amounts_are_floats(wallet, cassette):
+    client, _ = wallet
+    with cassette("binance/rest/get_convert_history"):
+        df = client.get_convert_history(start_time=START, end_time=START + 30 * DAY)
+    assert df["order_id"].tolist() == ["940708407462087195"]
+    assert df["from_amount"].tolist() == [20.0] and df["inverse_ratio"].tolist() == [324.99]
+
+
+def test_convert_history_over_70_days_asks_three_windows_oldest_first(wallet, cassette):
+    client, sent = wallet
+    with cassette("binance/rest/get_convert_history--windows"):
+        df = client.get_convert_history(start_time=START, end_time=START + 70 * DAY)
+    asked = [sent_query(r) for r in sent]
+    assert windows(asked) == [
+        (START, START + 30 * DAY),
+        (START + 30 * DAY, START + 60 * DAY),
+        (START + 60 * DAY, START + 70 * DAY),
+    ]
+    assert len(asked) == 3 and {q["limit"] for q in asked} == {"1000"}
+    assert df["order_id"].tolist() == ["940708407462087195"] and df.attrs["coverage"]["windows"] == 3
+
+
+def test_convert_answers_as_long_as_the_limit_are_asked_again_in_halves(stubbed):
+    # 1500 conversions in 10 days: no cursor, so a window answering 1000 (the limit) is split.
+    trades = [
+        {"orderId": 940708407462087195 + n, "createTime": START + n * 576_000, "fromAmount": "1", "toAmount": "2"}
+        for n in range(1500)
+    ]
+
+    def answer(query):
+        lo, hi = int(query["startTime"]), int(query["endTime"])
+        return {"list": [t for t in trades if lo <= t["createTime"] <= hi][:1000], "moreData": False}
+
+    client, stub = stubbed(answer)
+    df = client.get_convert_history(start_time=START, end_time=START + 10 * DAY)
+    assert df["order_id"].tolist() == [str(t["orderId"]) for t in trades]
+    assert windows(stub.asked)[0] == (START, START + 10 * DAY) and len(stub.asked) == 3  # the whole, then halves
+
+
 # --------------------------------------------------------------------------- funding wallet, dust log
 
 

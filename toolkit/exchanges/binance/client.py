@@ -372,6 +372,27 @@ class BinanceClient(Client):
         its conversion's ``total_transfered_amount`` and ``total_service_charge_amount``."""
         return self.request(ep.DUST_LOG, {"start_time": start_time, "end_time": end_time}, exact=exact)
 
+    def get_convert_history(
+        self, start_time: TimeLike | None = None, end_time: TimeLike | None = None, *, exact: bool = False
+    ) -> pd.DataFrame:
+        """Convert trades (REST ``/sapi/v1/convert/tradeFlow``), oldest first.
+
+        Parameters
+        ----------
+        start_time, end_time : time, optional
+            The range, asked in windows of 30 days (Binance's longest); default the last 30 days.
+        exact : bool
+            Amounts as ``Decimal`` with every digit written.
+
+        Returns
+        -------
+        DataFrame
+            ``quote_id``, ``order_id`` (text: ids above 2**53), ``order_status``, ``from_asset``,
+            ``from_amount``, ``to_asset``, ``to_amount``, ``ratio``, ``inverse_ratio``, ``create_time``.
+        """
+        args = {"start_time": start_time, "end_time": end_time}
+        return self.history(ep.CONVERT_HISTORY, args, exact=exact)
+
     # ----------------------------------------------------------------- user data stream
 
     def subscribe_to_user_data_updates(

@@ -249,3 +249,39 @@ DUST_LOG = _sapi(
     explode="userAssetDribbletDetails",
     docs=REST_DOCS + "asset/dust-log",
 )
+
+# ----------------------------------------------------------------------------- wallet event sources
+# Facts: developers.binance.com (convert, simple_earn, wallet/asset pages) and the official
+# binance/binance-connector-python clients and unit tests (commit 29da3291); docs/reference-additions.md.
+
+THIRTY_DAYS = 30 * DAY_MS
+CONVERT_CAP = 1000  # "limit: Default 100, Max 1000"
+CONVERT_HISTORY = _sapi(
+    "/sapi/v1/convert/tradeFlow",
+    "uid",
+    3000,
+    {
+        "quoteId": STR,
+        # Above 2**53 in the documented example (940708407462087195): kept as its digits, never a float.
+        "orderId": STR,
+        "orderStatus": STR,
+        "fromAsset": STR,
+        "fromAmount": NUM,
+        "toAsset": STR,
+        "toAmount": NUM,
+        "ratio": NUM,
+        "inverseRatio": NUM,
+        "createTime": TIME,
+    },
+    fixed={"limit": CONVERT_CAP},
+    params={"start_time": Param("startTime", ms, required=True), "end_time": Param("endTime", ms, required=True)},
+    records=("list",),
+    # "The max interval between startTime and endTime is 30 days"; both are required, so the last
+    # 30 days without a start. There is no cursor, and what the answer's moreData means is
+    # UNCONFIRMED: an answer as long as the limit may hide more, so its window is asked in halves.
+    # How far back the history goes is UNCONFIRMED.
+    window=Window(THIRTY_DAYS, THIRTY_DAYS, halve_at=CONVERT_CAP),
+    id_field="orderId",
+    time_field="createTime",
+    docs="https://developers.binance.com/docs/convert/trade/Get-Convert-Trade-History",
+)
