@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
+import yaml
 
 import toolkit as tk
 from tests.conftest import Sent
+from toolkit.cassettes import CASSETTES
 from toolkit.core.http import Call, Reply
+from toolkit.errors import ConfigurationError, MalformedResponse
+from toolkit.exchanges.binance import endpoints as ep
 
 DAY = 86_400_000
 UTC = "datetime64[ns, UTC]"
@@ -157,6 +162,135 @@ def test_convert_answers_as_long_as_the_limit_are_asked_again_in_halves(stubbed)
     df = client.get_convert_history(start_time=START, end_time=START + 10 * DAY)
     assert df["order_id"].tolist() == [str(t["orderId"]) for t in trades]
     assert windows(stub.asked)[0] == (START, START + 10 * DAY) and len(stub.asked) == 3  # the whole, then halves
+
+
+# --------------------------------------------------------------------------- Simple Earn
+
+NOV = {"start_time": "2019-11-15", "end_time": "2019-12-01"}
+DEC = {"start_time": "2019-12-20", "end_time": "2019-12-31"}
+EARN = [
+    # product, kind, arguments, columns, exact amounts as documented, other values as documented
+    (
+        "flexible", "subscription", {"asset": "USDT", **NOV},
+        ["amount", "asset", "time", "purchase_id", "type", "source_account", "amt_from_spot", "amt_from_funding",
+         "status", "product_id"],
+        {"amount": ["100.00000000"], "amt_from_spot": ["30"], "amt_from_funding": ["70"]},
+        {"purchase_id": "26055", "product_id": "USDT001", "type": "AUTO", "source_account": "SPOT",
+         "status": "SUCCESS", "time": 1575018510000},
+    ),
+    (
+        "flexible", "redemption", DEC,
+        ["amount", "asset", "time", "project_id", "redeem_id", "dest_account", "status"],
+        {"amount": ["10.54000000"]},
+        {"redeem_id": "40607", "project_id": "USDT001", "dest_account": "SPOT", "status": "PAID",
+         "time": 1577257222000},
+    ),
+    (
+        "flexible", "rewards", DEC,
+        ["asset", "rewards", "project_id", "type", "time"],
+        {"rewards": ["0.00687654", "0.00006408"]},  # oldest first: 1577233562000, then 1577233578000
+        {"asset": "USDT", "project_id": "USDT001", "type": "REALTIME", "time": 1577233562000},
+    ),
+    (
+        "locked", "subscription", NOV,
+        ["amount", "asset", "time", "purchase_id", "type", "source_account", "amt_from_spot", "amt_from_funding",
+         "status", "position_id", "project_id", "lock_period"],
+        {"amount": ["21312.23223"], "amt_from_spot": ["30"], "amt_from_funding": ["70"]},
+        {"position_id": "123123", "purchase_id": "26055", "project_id": "Axs*90", "asset": "BNB", "lock_period": 30,
+         "time": 1575018510000},
+    ),
+    (
+        "locked", "redemption", NOV,
+        ["position_id", "redeem_id", "time", "asset", "lock_period", "amount", "original_amount", "type",
+         "deliver_date", "loss_amount", "is_complete", "reward_asset", "reward_amt", "extra_reward_asset",
+         "est_extra_reward_amt", "status"],
+        {"amount": ["21312.23223"], "original_amount": ["21312.23223"], "loss_amount": ["0.00001232"],
+         "reward_amt": ["5.17181528"], "est_extra_reward_amt": ["5.17181528"]},
+        {"position_id": "123123", "redeem_id": "40607", "type": "MATURE", "is_complete": True, "reward_asset": "AXS",
+         "extra_reward_asset": "BNB", "status": "PAID", "time": 1575018510000, "deliver_date": 1575018510000},
+    ),
+    (
+        "locked", "rewards", NOV,
+        ["position_id", "time", "asset", "lock_period", "amount", "type"],
+        {"amount": ["21312.23223"]},
+        {"position_id": "123123", "asset": "BNB", "lock_period": 30, "type": "Locked Rewards", "time": 1575018510000},
+    ),
+]  # fmt: skip
+TIMES = ("time", "deliver_date")
+
+
+@pytest.mark.parametrize(("product", "kind", "args", "columns", "amounts", "values"), EARN,
+                         ids=[f"{p}-{k}" for p, k, *_ in EARN])  # fmt: skip
+def test_simple_earn_history_reads_each_documented_example_to_the_digit(
+    wallet, cassette, product, kind, args, columns, amounts, values
+):
+    client, sent = wallet
+    with cassette(f"binance/rest/get_simple_earn_history--{product}-{kind}"):
+        df = client.get_simple_earn_history(kind, product, exact=True, **args)
+    assert list(df.columns) == columns
+    assert written(df, list(amounts)) == list(amounts.values())
+    row = df.iloc[0]
+    for name, value in values.items():
+        expected = pd.Timestamp(value, unit="ms", tz="UTC") if name in TIMES else value
+        assert row[name] == expected, name
+    assert all(str(df[c].dtype) == UTC for c in TIMES if c in df)
+    assert all(is_text(df[c]) for c in ("position_id", "purchase_id", "redeem_id") if c in df)
+    (request,) = sent
+    record = "rewardsRecord" if kind == "rewards" else f"{kind}Record"
+    assert urlsplit(request.url).path == f"/sapi/v1/simple-earn/{product}/history/{record}"
+    expected = {"current": "1", "size": "100", "startTime": ms(args["start_time"]), "endTime": ms(args["end_time"])}
+    expected.update({"asset": args["asset"]} if "asset" in args else {})
+    expected.update({"type": "ALL"} if (product, kind) == ("flexible", "rewards") else {})
+    assert signed(sent_query(request)) == expected
+    assert df.attrs["coverage"]["complete"] is True and df.attrs["coverage"]["pages"] == 1
+
+
+def test_locked_rewards_docs_example_listing_more_rows_than_its_total_is_refused(wallet, cassette):
+    client, _ = wallet
+    refused = pytest.raises(MalformedResponse, match="2 records arrived where total=1")
+    with cassette("binance/rest/get_simple_earn_history--locked-rewards-docs-total"), refused:
+        client.get_simple_earn_history("rewards", "locked", **NOV)
+
+
+def test_simple_earn_history_names_what_it_takes(stubbed):
+    client, stub = stubbed(lambda query: {"rows": [], "total": 0})
+    with pytest.raises(ConfigurationError, match="kind is 'subscription', 'redemption' or 'rewards'"):
+        client.get_simple_earn_history("interest")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="product='staking'"):
+        client.get_simple_earn_history("rewards", "staking")  # type: ignore[arg-type]
+    assert stub.asked == []
+
+
+@pytest.mark.parametrize(("product", "kind"), [(p, k) for p, k, *_ in EARN])
+def test_simple_earn_history_over_70_days_asks_three_windows_of_30_days(stubbed, product, kind):
+    client, stub = stubbed(lambda query: {"rows": [], "total": 0})
+    df = client.get_simple_earn_history(kind, product, start_time=START, end_time=START + 70 * DAY)
+    assert windows(stub.asked) == [(START, START + 30 * DAY), (START + 30 * DAY, START + 60 * DAY),
+                                   (START + 60 * DAY, START + 70 * DAY)]  # fmt: skip
+    assert len(stub.asked) == 3 and len(df) == 0 and df.attrs["coverage"]["windows"] == 3
+
+
+def documented_row(name: str) -> dict[str, Any]:
+    text = (Path(CASSETTES) / "binance" / "rest" / f"{name}.yaml").read_text()
+    return json.loads(yaml.safe_load(text)["interactions"][0]["response"]["body"]["string"])["rows"][0]
+
+
+@pytest.mark.parametrize(("product", "kind"), [(p, k) for p, k, *_ in EARN])
+def test_simple_earn_history_pages_follow_current_until_the_total(stubbed, product, kind):
+    # 150 records of the documented row's shape: pages of 100 and 50, at current=1 and 2.
+    endpoint = ep.SIMPLE_EARN[(product, kind)]
+    base = documented_row(f"get_simple_earn_history--{product}-{kind}")
+    rows = [{**base, "time": START + n, **({endpoint.id_field: n} if endpoint.id_field else {})} for n in range(150)]
+
+    def answer(query):
+        page, size = int(query["current"]), int(query["size"])
+        return {"rows": rows[(page - 1) * size : page * size], "total": len(rows)}
+
+    client, stub = stubbed(answer)
+    df = client.get_simple_earn_history(kind, product, start_time=START, end_time=START + DAY)
+    assert [(q["current"], q["size"]) for q in stub.asked] == [("1", "100"), ("2", "100")]
+    assert len(df) == 150 and df["time"].is_monotonic_increasing
+    assert df.attrs["coverage"]["pages"] == 2 and df.attrs["coverage"]["complete"] is True
 
 
 # --------------------------------------------------------------------------- funding wallet, dust log

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import pandas as pd
 
@@ -392,6 +392,45 @@ class BinanceClient(Client):
         """
         args = {"start_time": start_time, "end_time": end_time}
         return self.history(ep.CONVERT_HISTORY, args, exact=exact)
+
+    def get_simple_earn_history(
+        self,
+        kind: Literal["subscription", "redemption", "rewards"],
+        product: Literal["flexible", "locked"] = "flexible",
+        asset: str | None = None,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Simple Earn subscriptions, redemptions or rewards (REST
+        ``/sapi/v1/simple-earn/{product}/history/{kind}Record``), oldest first.
+
+        Parameters
+        ----------
+        kind : {"subscription", "redemption", "rewards"}
+        product : {"flexible", "locked"}
+        asset : str, optional
+            One asset (``"USDT"``); every asset when omitted.
+        start_time, end_time : time, optional
+            The range, asked in windows of 30 days; default the last 30 days.
+        exact : bool
+            Amounts as ``Decimal`` with every digit written.
+
+        Returns
+        -------
+        DataFrame
+            The fields Binance documents for that record, in snake_case: ``time``, ``asset``,
+            ``amount`` (``rewards`` for flexible rewards), ``status``, ``type``, the record's ids, ...
+        """
+        endpoint = ep.SIMPLE_EARN.get((product, kind))
+        if endpoint is None:
+            raise ConfigurationError(
+                "kind is 'subscription', 'redemption' or 'rewards' and product 'flexible' or 'locked', "
+                f"got kind={kind!r}, product={product!r}."
+            )
+        args = {"asset": asset, "start_time": start_time, "end_time": end_time}
+        return self.history(endpoint, args, exact=exact)
 
     # ----------------------------------------------------------------- user data stream
 
