@@ -5,6 +5,7 @@ windows and pages against a stub that answers any range."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,56 @@ def test_simple_earn_history_pages_follow_current_until_the_total(stubbed, produ
     assert [(q["current"], q["size"]) for q in stub.asked] == [("1", "100"), ("2", "100")]
     assert len(df) == 150 and df["time"].is_monotonic_increasing
     assert df.attrs["coverage"]["pages"] == 2 and df.attrs["coverage"]["complete"] is True
+
+
+# --------------------------------------------------------------------------- universal transfer
+
+WEEK = {"start_time": "2018-12-05", "end_time": "2018-12-12"}
+
+
+def test_universal_transfer_history_reads_the_documented_example_to_the_digit(wallet, cassette):
+    client, sent = wallet
+    with cassette("binance/rest/get_universal_transfer_history"):
+        df = client.get_universal_transfer_history("MAIN_UMFUTURE", exact=True, **WEEK)
+    assert list(df.columns) == ["asset", "amount", "type", "status", "tran_id", "timestamp"]
+    assert is_text(df["tran_id"]) and df["tran_id"].tolist() == ["11415955596", "11366865406"]
+    assert written(df, ["amount"]) == [["1", "2"]]
+    assert df[["asset", "type", "status"]].drop_duplicates().values.tolist() == [["USDT", "MAIN_UMFUTURE", "CONFIRMED"]]
+    assert (
+        str(df["timestamp"].dtype) == UTC
+        and (df["timestamp"] == pd.Timestamp(1544433328000, unit="ms", tz="UTC")).all()
+    )
+    (request,) = sent
+    assert urlsplit(request.url).path == "/sapi/v1/asset/transfer"
+    window = {"startTime": ms(WEEK["start_time"]), "endTime": ms(WEEK["end_time"])}
+    assert signed(sent_query(request)) == {"type": "MAIN_UMFUTURE", "current": "1", "size": "100", **window}
+    assert df.attrs["coverage"]["complete"] is True
+
+
+def test_universal_transfer_pages_follow_current(wallet, cassette, monkeypatch):
+    one_a_page = replace(ep.UNIVERSAL_TRANSFER, paging=replace(ep.UNIVERSAL_TRANSFER.paging, size=1))
+    monkeypatch.setattr(ep, "UNIVERSAL_TRANSFER", one_a_page)
+    client, sent = wallet
+    with cassette("binance/rest/get_universal_transfer_history--two-pages"):
+        df = client.get_universal_transfer_history("MAIN_UMFUTURE", **WEEK)
+    assert [(sent_query(r)["current"], sent_query(r)["size"]) for r in sent] == [("1", "1"), ("2", "1")]
+    assert df["tran_id"].tolist() == ["11415955596", "11366865406"] and df["amount"].tolist() == [1.0, 2.0]
+    assert df.attrs["coverage"]["pages"] == 2 and df.attrs["coverage"]["complete"] is True
+
+
+def test_universal_transfer_history_over_20_days_asks_windows_of_7_days(stubbed):
+    client, stub = stubbed(lambda query: {"rows": [], "total": 0})
+    client.get_universal_transfer_history("FUNDING_MAIN", start_time=START, end_time=START + 20 * DAY)
+    assert windows(stub.asked) == [(START, START + 7 * DAY), (START + 7 * DAY, START + 14 * DAY),
+                                   (START + 14 * DAY, START + 20 * DAY)]  # fmt: skip
+    assert {q["type"] for q in stub.asked} == {"FUNDING_MAIN"}
+
+
+def test_universal_transfer_history_needs_its_type(stubbed):
+    client, stub = stubbed(lambda query: {"rows": [], "total": 0})
+    with pytest.raises(ConfigurationError, match="needs transfer_type"):
+        client.get_universal_transfer_history(None)  # type: ignore[arg-type]
+    assert stub.asked == []
 
 
 # --------------------------------------------------------------------------- funding wallet, dust log

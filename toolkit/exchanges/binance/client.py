@@ -432,6 +432,36 @@ class BinanceClient(Client):
         args = {"asset": asset, "start_time": start_time, "end_time": end_time}
         return self.history(endpoint, args, exact=exact)
 
+    def get_universal_transfer_history(
+        self,
+        transfer_type: str,
+        start_time: TimeLike | None = None,
+        end_time: TimeLike | None = None,
+        *,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """Transfers between the account's wallets (REST ``/sapi/v1/asset/transfer``), oldest first.
+
+        Parameters
+        ----------
+        transfer_type : str
+            Binance's ``type``, from and to wallet: ``"MAIN_FUNDING"``, ``"FUNDING_MAIN"``,
+            ``"MAIN_UMFUTURE"``, ...
+        start_time, end_time : time, optional
+            The range, asked in windows of 7 days; default the last 7 days. Binance serves the last
+            6 months only.
+        exact : bool
+            Amounts as ``Decimal`` with every digit written.
+
+        Returns
+        -------
+        DataFrame
+            ``asset``, ``amount``, ``type``, ``status`` (CONFIRMED, FAILED, PENDING), ``tran_id``,
+            ``timestamp``.
+        """
+        args = {"transfer_type": transfer_type, "start_time": start_time, "end_time": end_time}
+        return self.history(ep.UNIVERSAL_TRANSFER, args, exact=exact)
+
     # ----------------------------------------------------------------- user data stream
 
     def subscribe_to_user_data_updates(

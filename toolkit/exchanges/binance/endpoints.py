@@ -380,3 +380,20 @@ SIMPLE_EARN = {
         "Get-Locked-Rewards-History",
     ),
 }
+
+UNIVERSAL_TRANSFER = _sapi(
+    "/sapi/v1/asset/transfer",
+    "ip",
+    1,
+    {"asset": STR, "amount": NUM, "type": STR, "status": STR, "tranId": STR, "timestamp": TIME},
+    params={"transfer_type": Param("type", required=True), **TRANSACTION_TIME},
+    records=("rows",),
+    paging=CountedPages("current", "size", 100, "total"),  # "size: Default 10, Max 100"
+    # "Support query within the last 6 months only"; "If startTime and endTime not sent, return
+    # records of the last 7 days by default". The longest span one request may ask is UNCONFIRMED:
+    # windows of 7 days, the span Binance serves by default (each costs weight 1).
+    window=Window(7 * DAY_MS, 7 * DAY_MS),
+    id_field="tranId",
+    time_field="timestamp",
+    docs=REST_DOCS + "asset/query-user-universal-transfer",
+)
