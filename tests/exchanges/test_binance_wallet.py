@@ -347,6 +347,22 @@ def test_universal_transfer_history_needs_its_type(stubbed):
 # --------------------------------------------------------------------------- funding wallet, dust log
 
 
+def test_funding_assets_are_a_post_that_only_reads(wallet, cassette):
+    client, sent = wallet
+    assert ep.FUNDING_ASSETS.changes_state is False  # no confirm=True needed, retried like any read
+    with cassette("binance/rest/get_funding_assets"):
+        df = client.get_funding_assets("USDT", exact=True)
+    assert list(df.columns) == ["asset", "free", "locked", "freeze", "withdrawing", "btc_valuation"]
+    assert df["asset"].tolist() == ["USDT"]
+    assert written(df, ["free", "locked", "freeze", "withdrawing", "btc_valuation"]) == [
+        ["1"], ["0"], ["0"], ["0"], ["0.00000091"],
+    ]  # fmt: skip
+    (request,) = sent
+    assert (request.method, urlsplit(request.url).path, request.body) == ("POST", "/sapi/v1/asset/get-funding-asset",
+                                                                          None)  # fmt: skip
+    assert signed(sent_query(request)) == {"asset": "USDT", "needBtcValuation": "true"}
+
+
 def test_dust_log_reads_the_documented_example_and_its_totals_as_amounts(wallet, cassette):
     client, sent = wallet
     with cassette("binance/rest/get_dust_log"):

@@ -462,6 +462,25 @@ class BinanceClient(Client):
         args = {"transfer_type": transfer_type, "start_time": start_time, "end_time": end_time}
         return self.history(ep.UNIVERSAL_TRANSFER, args, exact=exact)
 
+    def get_funding_assets(self, asset: str | None = None, *, exact: bool = False) -> pd.DataFrame:
+        """Funding wallet balances (REST ``POST /sapi/v1/asset/get-funding-asset``, a read; Binance
+        says it covers the assets of Binance Pay, Binance Card, Binance Gift Card and Stock Token).
+
+        Parameters
+        ----------
+        asset : str, optional
+            One asset; every asset when omitted.
+        exact : bool
+            Amounts as ``Decimal`` with every digit written.
+
+        Returns
+        -------
+        DataFrame
+            One row per asset: ``asset``, ``free``, ``locked``, ``freeze``, ``withdrawing``,
+            ``btc_valuation``.
+        """
+        return self.request(ep.FUNDING_ASSETS, {"asset": asset}, exact=exact)
+
     # ----------------------------------------------------------------- user data stream
 
     def subscribe_to_user_data_updates(

@@ -148,9 +148,9 @@ REST_TIME = Endpoint("GET", "/api/v3/time", {"serverTime": TIME}, signed=False, 
 NINETY_DAYS = 90 * DAY_MS - 1  # "the span must be less than 90 days"
 
 
-def _sapi(path: str, per: str, weight: int, columns: dict[str, str], **kw: Any) -> Endpoint:
+def _sapi(path: str, per: str, weight: int, columns: dict[str, str], method: str = "GET", **kw: Any) -> Endpoint:
     limit = Limit(f"binance:sapi:{path}", 12_000 if per == "ip" else 180_000, 60.0, weight)
-    return Endpoint("GET", path, columns, limits=(limit,), envelope=REST_ENVELOPE, **kw)
+    return Endpoint(method, path, columns, limits=(limit,), envelope=REST_ENVELOPE, **kw)
 
 
 TRANSACTION_TIME = {"start_time": Param("startTime", ms), "end_time": Param("endTime", ms)}
@@ -396,4 +396,20 @@ UNIVERSAL_TRANSFER = _sapi(
     id_field="tranId",
     time_field="timestamp",
     docs=REST_DOCS + "asset/query-user-universal-transfer",
+)
+
+# A POST that only reads. Its parameters go in the query string (Binance takes either that or a
+# form body); needBtcValuation ("true or false") is always asked for, as btcValuation is one of the
+# columns. What btcValuation is without it (left out or "0") is UNCONFIRMED.
+FUNDING_ASSETS = _sapi(
+    "/sapi/v1/asset/get-funding-asset",
+    "ip",
+    1,
+    {"asset": STR, "free": NUM, "locked": NUM, "freeze": NUM, "withdrawing": NUM, "btcValuation": NUM},
+    method="POST",
+    place="query",
+    fixed={"needBtcValuation": "true"},
+    params={"asset": Param("asset")},
+    required=("asset", "free"),
+    docs=REST_DOCS + "asset/funding-wallet",
 )
