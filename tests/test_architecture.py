@@ -23,6 +23,7 @@ RANKS = {
     "files": 4,
     "plots": 4,
     "history": 5,
+    "reconciling": 5,
     "syncing": 6,
     "valuation": 6,
     "demo_mode": 6,

@@ -241,11 +241,11 @@ class FakeCoinW:
     def __init__(self):
         self.calls = 0
 
-    def get_complete_balances(self):
+    def get_complete_balances(self, exact=False):
         self.calls += 1
         return pd.DataFrame({"asset": ["btc", "usdt"], "available": [0.5, 20.0], "on_orders": [0.0, 5.0]})
 
-    def get_deposit_withdrawal_history(self, asset=None, start_time=None, end_time=None):
+    def get_deposit_withdrawal_history(self, asset=None, start_time=None, end_time=None, exact=False):
         self.calls += 1
         raise NetworkError("coinw", "POST /api/v1/private", "connection reset")
 
@@ -318,8 +318,9 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     assert set(board.ledger["exchange"]) == {"binance", "bitget", "coinw", "kucoin"} and len(board.ledger) > 500
     assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
     assert {trace.name for trace in board.worth_figure.data} == {"binance", "bitget", "coinw", "kucoin"}
-    assert "Priced 3 of 3 assets in USDT." in board.status.value
-    assert {t.name for t in board.fees_value_figure.data if t.type == "bar"} == {"trading", "withdrawal"}
+    assert "Priced 4 of 4 assets in USDT." in board.status.value  # BTC, ETH, USDT and Binance's BNB
+    # Trading and withdrawal fees, and the service charge of Binance's dust conversions (other).
+    assert {t.name for t in board.fees_value_figure.data if t.type == "bar"} == {"trading", "withdrawal", "other"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE
     first, last = (pd.Timestamp(d, tz="UTC") for d in DEMO_RANGE)
     times = board.current_table["time"]

@@ -35,14 +35,14 @@ class BitgetLike:
     def is_uta(self) -> bool:
         return False
 
-    def get_bills(self, start_time=None, end_time=None):
+    def get_bills(self, start_time=None, end_time=None, exact=False):
         start, end = pd.Timestamp(start_time or T0), pd.Timestamp(end_time)
         start = start if start.tzinfo else start.tz_localize("UTC")
         self.asked.append((start, end))
         rows = [b for b in self.bills if start <= b["c_time"] <= end]
         return pd.DataFrame(rows, columns=list(self._bill(0, T0)))
 
-    def get_balances(self):
+    def get_balances(self, exact=False):
         return pd.DataFrame(
             {"coin": ["usdt"], "available": [10.0 * len(self.bills)], "frozen": [0.0], "locked": [0.0], "u_time": [T0]}
         )

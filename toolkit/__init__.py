@@ -14,17 +14,20 @@ from toolkit.connecting import connect
 from toolkit.core.credentials import Credentials
 from toolkit.exchanges import REGISTRY
 from toolkit.files import export
+from toolkit.reconciling import coverage, reconcile
 from toolkit.syncing import sync
 
 __all__ = [
     "EXCHANGES",
     "Credentials",
     "connect",
+    "coverage",
     "demo",
     "errors",
     "export",
     "history",
     "plots",
+    "reconcile",
     "store",
     "sync",
     "unified",

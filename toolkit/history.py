@@ -102,20 +102,22 @@ def residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFra
 
 
 def _snapshot_residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
-    """Each snapshot's total minus today's balance less every ledger amount booked after it."""
-    now = balances.groupby(KEYS)["total"].sum()
+    """Each snapshot's total minus today's balance less every ledger amount booked after it, in the
+    account the snapshot is of (Binance's are of the spot account alone)."""
+    now = balances.groupby(ACCOUNT_KEYS)["total"].sum()
     taken = snapshots["taken_at"] if "taken_at" in snapshots else snapshots["time"]
-    snap = snapshots.assign(moment=taken).groupby([*KEYS, "moment"], as_index=False)["total"].sum()
+    snap = snapshots.assign(moment=taken).groupby([*ACCOUNT_KEYS, "moment"], as_index=False)["total"].sum()
     entries = ledger.sort_values("time", kind="stable")
     rows = []
-    for (exchange, asset), group in snap.groupby(KEYS):
-        booked = entries[(entries["exchange"] == exchange) & (entries["asset"] == asset)]
+    for (exchange, account, asset), group in snap.groupby(ACCOUNT_KEYS):
+        booked = entries[(entries["exchange"] == exchange) & (entries["account"] == account)
+                         & (entries["asset"] == asset)]  # fmt: skip
         later = booked["amount"][::-1].cumsum()[::-1].to_numpy()  # the sum of each entry and all after it
         times = booked["time"].dt.tz_convert(None).to_numpy()  # datetime64[ns] of UTC
         for moment, total in zip(group["moment"], group["total"], strict=True):
             first_after = times.searchsorted(moment.tz_convert(None).to_datetime64(), side="right")
             after = later[first_after] if first_after < len(later) else 0.0
-            rebuilt = now.get((exchange, asset), 0.0) - after
+            rebuilt = now.get((exchange, account, asset), 0.0) - after
             rows.append({"time": moment.normalize(), "exchange": exchange, "asset": asset, "residual": total - rebuilt})
     return pd.DataFrame(rows, columns=["time", *KEYS, "residual"])
 

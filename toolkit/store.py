@@ -237,6 +237,21 @@ class Store:
             gaps.append((lo, hi))
         return gaps
 
+    def save_coverage(self, stream: str, rows: list[dict[str, Any]]) -> None:
+        """Record what ``stream`` holds and lacks, as ``tk.coverage`` lists it (``toolkit.reconciling``)."""
+        text = json.dumps(rows, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO toolkit_coverage (stream, rows) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET "
+                "rows = excluded.rows",
+                (stream, text),
+            )
+
+    def coverage(self) -> list[dict[str, Any]]:
+        """Every stream's coverage rows as ``save_coverage`` recorded them (times as ISO text)."""
+        rows = self._db.execute("SELECT rows FROM toolkit_coverage ORDER BY stream")
+        return [row for (text,) in rows for row in json.loads(text)]
+
     # Internals -----------------------------------------------------------------------------------
 
     @contextmanager
@@ -270,6 +285,10 @@ class Store:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS toolkit_ranges (stream TEXT NOT NULL, start_ns INTEGER NOT NULL, "
                 "end_ns INTEGER NOT NULL, PRIMARY KEY (stream, start_ns))"
+            )
+            # What each stream holds and lacks, per account type and endpoint, for tk.coverage.
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS toolkit_coverage (stream TEXT PRIMARY KEY, rows TEXT NOT NULL)"
             )
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 

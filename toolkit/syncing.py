@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import unified
+from toolkit import reconciling, unified
 from toolkit.core.timeutil import TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.errors import ToolkitError
 from toolkit.store import Store
@@ -25,8 +25,9 @@ from toolkit.store import Store
 STREAMS = ("ledger", "deposits", "withdrawals")
 # How far before the end of what is held each run starts again, for entries the exchange books late.
 OVERLAP = pd.Timedelta(hours=1)
-# Where a first sync without ``start`` begins: a year back.
-FIRST_SYNC = pd.Timedelta(days=365)
+# Where a first sync without ``start`` begins: a year back, less a day, so that every exchange that
+# keeps a year still serves the first of it.
+FIRST_SYNC = pd.Timedelta(days=364)
 KEY = ["exchange", "id"]
 COLUMNS = {
     "exchange": "str", "stream": "str", "fetched": "int64", "new": "int64", "complete": "bool", "missing": "object",
@@ -91,6 +92,7 @@ def _sync_stream(
         gaps[-1] = (max(begin, gaps[-1][0] - OVERLAP), end)
     row = {"exchange": client.exchange, "stream": stream, "fetched": 0, "new": 0, "error": ""}
     left = []
+    reports: list[dict[str, Any]] = []
     for lo, hi in gaps:
         try:
             fetched = getattr(unified, stream)(client, lo, hi, errors="raise")
@@ -102,12 +104,36 @@ def _sync_stream(
             continue
         row["fetched"] += len(fetched)
         row["new"] += db.append(stream, fetched, KEY) if len(fetched) else 0
+        reports = fetched.attrs["coverage"].get(client.exchange, []) or reports
         if fetched.attrs["complete"].get(client.exchange, True):
             db.add_range(name, lo, hi)
         else:
             left.append((lo, hi))
             row["error"] = row["error"] or "the exchange's answers did not prove the range complete (see its coverage)"
+    _record_coverage(db, client.exchange, stream, reports, left, row["error"])
     return {**row, "complete": not left, "missing": left}
+
+
+def _record_coverage(
+    db: Store, exchange: str, stream: str, reports: list[dict[str, Any]], missing: list[Any], error: str
+) -> None:
+    """What the store now holds of the stream (each range it holds, for each account type and
+    endpoint read), and what it still lacks, for ``tk.coverage(store)``."""
+    name = f"{exchange}:{stream}"
+    read = [r for r in reconciling.stream_rows(exchange, stream, reports) if not r["error"]]
+    if not read:
+        previous = [r for r in db.coverage() if r["exchange"] == exchange and r["stream"] == stream and r["endpoint"]]
+        read = previous or [{"exchange": exchange, "stream": stream, "account_type": "", "endpoint": ""}]
+    seen = {(r["account_type"], r["endpoint"]): r for r in read}
+    rows = [
+        {**r, "start": lo, "end": hi, "complete": True, "error": ""}
+        for r in seen.values()
+        for lo, hi in db.ranges(name)
+    ]
+    rows += [
+        {**r, "start": lo, "end": hi, "complete": False, "error": error} for r in seen.values() for lo, hi in missing
+    ]
+    db.save_coverage(name, rows)
 
 
 def _snapshot(client: Any, db: Store, errors: str) -> dict[str, Any]:

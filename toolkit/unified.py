@@ -39,8 +39,19 @@ from typing import Any
 import pandas as pd
 
 from toolkit.core import covered
+from toolkit.core.client import check_exact
 from toolkit.core.timeutil import TimeLike
-from toolkit.core.vocabulary import BALANCES, FEE_RATES, FEES, LEDGER, SNAPSHOTS, TRANSACTIONS, TRANSFERS, conform
+from toolkit.core.vocabulary import (
+    BALANCES,
+    FEE_RATES,
+    FEES,
+    LEDGER,
+    LEDGER_TYPES,
+    SNAPSHOTS,
+    TRANSACTIONS,
+    TRANSFERS,
+    conform,
+)
 from toolkit.errors import ConfigurationError, ToolkitError
 from toolkit.exchanges import descriptor
 
@@ -49,6 +60,7 @@ __all__ = [
     "FEES",
     "FEE_RATES",
     "LEDGER",
+    "LEDGER_TYPES",
     "SNAPSHOTS",
     "TRANSACTIONS",
     "TRANSFERS",
@@ -103,6 +115,13 @@ def failure(exchange: str, what: str, err: ToolkitError) -> dict[str, str]:
     return {"exchange": exchange, "missing": what, "error": type(err).__name__, "message": str(err)}
 
 
+def failure_of_source(exchange: str, kind: str, report: Mapping[str, Any]) -> dict[str, str]:
+    """How ``attrs["failures"]`` lists a source an exchange's frame could not read (``covered.attempt``)."""
+    kind_of_error, _, message = str(report["error"]).partition(": ")
+    return {"exchange": exchange, "missing": f"{kind}: {report['endpoint']}", "error": kind_of_error,
+            "message": message}  # fmt: skip
+
+
 def warn_failures(kind: str, failures: list[dict[str, str]]) -> None:
     for failed in failures:
         warnings.warn(
@@ -118,10 +137,14 @@ def _span(args: tuple[Any, ...]) -> str:
     return f" from {args[0]} to {args[1]}" if len(args) >= 2 and times else ""
 
 
-def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any, errors: str = "collect") -> pd.DataFrame:
+def _gather(
+    kind: str, schema: Mapping[str, str], clients: Any, *args: Any, errors: str = "collect", exact: bool = False
+) -> pd.DataFrame:
     """One frame of ``kind`` from every client's mapping; ``attrs`` say what each read covered
-    (``coverage``, ``complete`` per exchange) and, with ``errors="collect"``, what failed."""
+    (``coverage``, ``complete`` per exchange) and, with ``errors="collect"``, what failed: a whole
+    exchange, or one of the sources an exchange's frame is built from."""
     check_errors(errors)
+    check_exact(exact)
     frames = []
     skipped: list[str] = []
     failures: list[dict[str, str]] = []
@@ -132,17 +155,18 @@ def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any, erro
             skipped.append(client.exchange)
             continue
         try:
-            with covered.listening() as heard:
-                frame = mapped(client, *args)
+            with covered.listening(collect=errors == "collect") as heard:
+                frame = mapped(client, *args, exact=exact)
         except ToolkitError as err:
             if errors == "raise":
                 raise
             failures.append(failure(client.exchange, f"{kind}{_span(args)}", err))
             continue
         coverage[client.exchange] = heard
+        failures += [failure_of_source(client.exchange, kind, r) for r in heard if r.get("error")]
         frame.insert(0, "exchange", client.exchange)
-        frames.append(conform(frame, schema))
-    result = pd.concat(frames, ignore_index=True) if frames else conform(pd.DataFrame(), schema)
+        frames.append(conform(frame, schema, exact=exact))
+    result = pd.concat(frames, ignore_index=True) if frames else conform(pd.DataFrame(), schema, exact=exact)
     if "time" in result and len(result):
         result = result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
     result.attrs["kind"] = kind
@@ -157,13 +181,18 @@ def _gather(kind: str, schema: Mapping[str, str], clients: Any, *args: Any, erro
     return result
 
 
-def balances(clients: Any, *, errors: str = "collect") -> pd.DataFrame:
+def balances(clients: Any, *, errors: str = "collect", exact: bool = False) -> pd.DataFrame:
     """Current balances of every client, one row per exchange, account and asset."""
-    return _gather("balances", BALANCES, clients, errors=errors)
+    return _gather("balances", BALANCES, clients, errors=errors, exact=exact)
 
 
 def ledger(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Every ledger entry in ``[start, end]``, oldest first. Binance's and CoinW's are built from
     their fills, deposits and withdrawals (they have no ledger API); exchanges without one are
@@ -171,8 +200,10 @@ def ledger(
 
     ``errors="collect"`` (the default): an exchange that fails is left out, with a
     ``PartialResult`` warning and its error in ``attrs["failures"]``; ``"raise"`` raises it.
-    ``attrs["complete"]`` says, per exchange, whether every read proved its range complete."""
-    return _gather("ledger", LEDGER, clients, start, end, errors=errors)
+    ``attrs["complete"]`` says, per exchange, whether every read proved its range complete.
+    ``exact=True``: amounts are ``decimal.Decimal`` with every digit the exchanges sent (as in the
+    raw frames' ``exact=True``), for every function of this module."""
+    return _gather("ledger", LEDGER, clients, start, end, errors=errors, exact=exact)
 
 
 def deposits(
@@ -182,9 +213,10 @@ def deposits(
     asset: str | None = None,
     *,
     errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Every deposit in ``[start, end]`` (of ``asset`` only, when given), oldest first."""
-    return _gather("deposits", TRANSACTIONS, clients, start, end, asset, errors=errors)
+    return _gather("deposits", TRANSACTIONS, clients, start, end, asset, errors=errors, exact=exact)
 
 
 def withdrawals(
@@ -194,53 +226,69 @@ def withdrawals(
     asset: str | None = None,
     *,
     errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Every withdrawal in ``[start, end]`` (of ``asset`` only, when given), oldest first; ``fee`` is
     the withdrawal fee where known."""
-    return _gather("withdrawals", TRANSACTIONS, clients, start, end, asset, errors=errors)
+    return _gather("withdrawals", TRANSACTIONS, clients, start, end, asset, errors=errors, exact=exact)
 
 
 def transfers(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
-    return _gather("transfers", TRANSFERS, clients, start, end, errors=errors)
+    return _gather("transfers", TRANSFERS, clients, start, end, errors=errors, exact=exact)
 
 
 def snapshots(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """The balances exchanges recorded themselves at the end of each day (Binance keeps a month), the
     ``balances`` columns and ``taken_at``: ``toolkit.history.residual`` checks the ledger against them."""
-    return _gather("snapshots", SNAPSHOTS, clients, start, end, errors=errors)
+    return _gather("snapshots", SNAPSHOTS, clients, start, end, errors=errors, exact=exact)
 
 
-def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
+def fees_paid(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, *, exact: bool = False) -> pd.DataFrame:
     """One row per fee paid, from unified ``ledger`` and (optionally) ``withdrawals`` frames.
 
     Trading fees are the ``fee`` of ledger entries; withdrawal fees come from ``withdrawals`` when
     given (the ledger's withdrawal entries are then left out, so nothing counts twice).
     """
-    kinds = {"trade": "trading", "withdrawal": "withdrawal"}
+    kinds = {"trade": "trading", "fee": "trading", "withdrawal": "withdrawal"}
     rows = ledger.assign(type=ledger["type"].map(kinds).fillna("other"), asset=ledger["fee_asset"])
     if withdrawals is not None:
         paid = withdrawals.assign(type="withdrawal", asset=withdrawals["fee_asset"])
         rows = pd.concat([rows[rows["type"] != "withdrawal"], paid], ignore_index=True)
     rows = rows[rows["fee"].fillna(0) > 0]
-    result = conform(rows, FEES)
+    result = conform(rows, FEES, exact=exact)
     return result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
 
 
 def fees(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    errors: str = "collect",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Every fee paid in ``[start, end]``: trading fees from the ledgers, withdrawal fees from the
     withdrawal histories, oldest first. ``attrs["not_available"]`` lists exchanges with neither."""
     check_errors(errors)
     with warnings.catch_warnings(category=PartialResult, action="ignore"):  # said once, below
-        entries = ledger(clients, start, end, errors=errors)
-        taken = withdrawals(clients, start, end, errors=errors)
-    result = fees_paid(entries, taken)
+        entries = ledger(clients, start, end, errors=errors, exact=exact)
+        taken = withdrawals(clients, start, end, errors=errors, exact=exact)
+    result = fees_paid(entries, taken, exact=exact)
     result.attrs["kind"] = "fees"
     failures = [*entries.attrs.get("failures", []), *taken.attrs.get("failures", [])]
     if failures:
@@ -253,10 +301,12 @@ def fees(
     return result
 
 
-def fee_rates(clients: Any, symbols: Iterable[str] = DEFAULT_SYMBOLS, *, errors: str = "collect") -> pd.DataFrame:
+def fee_rates(
+    clients: Any, symbols: Iterable[str] = DEFAULT_SYMBOLS, *, errors: str = "collect", exact: bool = False
+) -> pd.DataFrame:
     """The maker and taker rates in force: account-wide where the exchange has them (KuCoin,
     Binance), and per symbol (``"BTC/USDT"``) where it gives them (Bitget, KuCoin)."""
     names = [symbols] if isinstance(symbols, str) else list(symbols)
     if not names or not all(isinstance(s, str) and s.count("/") == 1 for s in names):
         raise ConfigurationError(f"symbols are 'BASE/QUOTE' strings such as 'BTC/USDT', got {names!r}.")
-    return _gather("fee_rates", FEE_RATES, clients, [s.upper() for s in names], errors=errors)
+    return _gather("fee_rates", FEE_RATES, clients, [s.upper() for s in names], errors=errors, exact=exact)

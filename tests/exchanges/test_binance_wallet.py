@@ -384,3 +384,15 @@ def test_dust_log_reads_the_documented_example_and_its_totals_as_amounts(wallet,
     assert urlsplit(request.url).path == "/sapi/v1/asset/dribblet"
     # No window and no paging ("the last 100 records"): the range goes as given.
     assert signed(sent_query(request)) == {"startTime": "1614556800000", "endTime": "1617148800000"}
+
+
+def test_simple_earn_positions_are_what_the_earn_account_holds(wallet, cassette):
+    client, sent = wallet
+    with cassette("binance/rest/get_simple_earn_positions"):
+        df = client.get_simple_earn_positions(exact=True)
+    row = df.iloc[0]
+    assert (row["asset"], row["product_id"], row["total_amount"]) == ("USDT", "USDT001", Decimal("75.46000000"))
+    assert row["cumulative_total_rewards"] == Decimal("0.45459183") and bool(row["can_redeem"]) is True
+    assert row["tier_annual_percentage_rate"] == {"0-5BTC": Decimal("0.05"), "5-10BTC": Decimal("0.03")}  # exact JSON
+    assert df.attrs["coverage"]["account_types"] == ["earn"]
+    assert signed(sent_query(sent[0])) == {"current": "1", "size": "100"}

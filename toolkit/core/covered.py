@@ -6,23 +6,48 @@ piece of work read (``toolkit.unified``: whether an exchange's ledger came compl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
+
+from toolkit.errors import ToolkitError
+
+T = TypeVar("T")
 
 _listeners: ContextVar[tuple[list[dict[str, Any]], ...]] = ContextVar("toolkit_covered", default=())
+# Whether a source that fails is reported and left out (True) or raised (False): see ``attempt``.
+_collecting: ContextVar[bool] = ContextVar("toolkit_collecting", default=False)
 
 
 @contextmanager
-def listening() -> Iterator[list[dict[str, Any]]]:
-    """Collect, in the list it yields, a report of every history read inside the ``with`` block."""
+def listening(*, collect: bool = False) -> Iterator[list[dict[str, Any]]]:
+    """Collect, in the list it yields, a report of every history read inside the ``with`` block;
+    ``collect``: a source that fails inside it (``attempt``) is reported and left out, not raised."""
     heard: list[dict[str, Any]] = []
     token = _listeners.set((*_listeners.get(), heard))
+    mode = _collecting.set(collect)
     try:
         yield heard
     finally:
+        _collecting.reset(mode)
         _listeners.reset(token)
+
+
+def attempt(
+    exchange: str, endpoint: str, accounts: tuple[str, ...], read: Callable[[], T], empty: Callable[[], T]
+) -> T:
+    """``read()`` one of several sources of an answer (Binance's ledger reads seven): when it fails
+    and the listener collects, the failure is reported (with the accounts it would have moved) and
+    ``empty()`` stands in, so the other sources still count; otherwise the error is raised."""
+    try:
+        return read()
+    except ToolkitError as err:
+        if not _collecting.get():
+            raise
+        report(exchange, endpoint, {"complete": False, "account_types": list(accounts),
+                                    "error": f"{type(err).__name__}: {err}"})  # fmt: skip
+        return empty()
 
 
 def report(exchange: str, endpoint: str, coverage: Mapping[str, Any]) -> None:

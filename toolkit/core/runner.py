@@ -85,7 +85,10 @@ class History:
         self.client, self.endpoint, self.exact, self.limit = client, endpoint, exact, limit
         window = endpoint.window
         self.start_name, self.end_name = (window.start, window.end) if window else ("start_time", "end_time")
-        self.start_ms, self.end_ms = self._range(args.pop(self.start_name, None), args.pop(self.end_name, None))
+        given = {name: args.pop(name, None) for name in (self.start_name, self.end_name)}
+        # The range as given, for an endpoint without windows that takes one itself.
+        self.given = {k: v for k, v in given.items() if v is not None and k in endpoint.params}
+        self.start_ms, self.end_ms = self._range(given[self.start_name], given[self.end_name])
         self.bounds: list[tuple[int, int] | None] = [None]
         if window is not None and self.start_ms is not None and self.end_ms is not None:
             self.bounds = list(split_windows(self.start_ms, self.end_ms, window.max_span_ms))
@@ -200,6 +203,8 @@ class History:
             unit_args[fan.arg] = unit.value
         if unit.span is not None:
             unit_args[self.start_name], unit_args[self.end_name] = unit.span
+        else:  # an endpoint that takes a range but is asked in one request (Binance's dust log)
+            unit_args.update(self.given)
 
         def fetch(extra: dict[str, Any]) -> Any:
             if time.monotonic() > self.deadline:

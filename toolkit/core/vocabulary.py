@@ -7,7 +7,10 @@ only what is here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,12 @@ TRANSFERS = {
 FEES = {
     "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "fee": FLOAT, "type": TEXT,
 }  # fmt: skip
+# What a ledger entry did, in one vocabulary across exchanges (``type``; ``raw_type`` keeps the
+# exchange's own label). A fee named in a third asset is an entry of its own, of type fee.
+LEDGER_TYPES = (
+    "trade", "fee", "deposit", "withdrawal", "transfer", "convert", "dust", "earn_subscribe", "earn_redeem",
+    "reward", "airdrop", "rebate", "other",
+)  # fmt: skip
 # Balances as the exchange itself recorded them at ``taken_at`` (Binance's daily snapshots).
 SNAPSHOTS = {**BALANCES, "taken_at": UTC_TIME}
 # How an exchange account is organised: its classic accounts (funding, spot, ...), KuCoin's
@@ -42,19 +51,53 @@ ACCOUNT_MODELS = ("classic", "hf", "unified")
 FEE_RATES = {"exchange": TEXT, "account": TEXT, "symbol": TEXT, "maker": FLOAT, "taker": FLOAT, "source": TEXT}
 
 
-def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
-    """``frame`` with exactly the schema's columns, in order, with its dtypes."""
+def conform(frame: pd.DataFrame, schema: Mapping[str, str], *, exact: bool = False) -> pd.DataFrame:
+    """``frame`` with exactly the schema's columns, in order, with its dtypes; ``exact``: amounts as
+    ``decimal.Decimal`` (None where missing) instead of float64, every digit the exchange sent."""
     out = pd.DataFrame(index=frame.index)
     for column, dtype in schema.items():
         values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
         if dtype == TEXT:
             values = values.astype("object").where(values.notna(), None).astype(TEXT)
+        elif dtype == FLOAT and exact:
+            values = pd.Series([_decimal(v) for v in values], index=frame.index, dtype="object")
         elif dtype == FLOAT:
             values = pd.to_numeric(values.astype("object"), errors="raise").astype(FLOAT)
         else:
             values = pd.to_datetime(values, utc=True).astype(UTC_TIME)
         out[column] = values
     return out.reset_index(drop=True)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """An amount as a Decimal: the exchange's own Decimal as it is, a whole number as its digits; a
+    float only where a mapping wrote a constant (0.0), as its shortest repr."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, (float, np.floating)):
+        return Decimal(repr(float(value)))
+    raise TypeError(f"not an amount: {value!r}")
+
+
+def amount_text(values: pd.Series) -> pd.Series:
+    """Amounts as the shortest text of their value (``10``, ``0.5``), the same for floats and for
+    Decimals with trailing zeros: for ids made up from an amount, equal however it was read."""
+    return values.map(lambda v: format(Decimal(str(v)).normalize(), "f"), na_action="ignore").astype("str")
+
+
+def zero_if_missing(values: pd.Series) -> pd.Series:
+    """``values`` with 0 (an int: it adds to a float and to a Decimal alike) where one is missing."""
+    return values.astype("object").where(values.notna(), 0)
+
+
+def negated(values: pd.Series, where: Any) -> pd.Series:
+    """``values`` with the sign flipped where ``where`` holds: the same for floats and Decimals
+    (multiplying by a float -1.0 would not be)."""
+    return values.where(~np.asarray(where, dtype=bool), -values)
 
 
 def paired_transfers(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -57,6 +57,14 @@ class Sandboxes:
     def credentials(self, exchange: str) -> Credentials:
         return demo_credentials(exchange)
 
+    def switch_off(self, exchange: str, *sources: str) -> None:
+        """Stop ``exchange``'s sandbox from serving these sources of events (Binance: ``convert``,
+        ``dust``, ``earn``, ``transfer``, ``funding``; CoinW: ``fees``, its currencies' withdrawal
+        fee): they answer as the exchange answers a key without the permission, while the account
+        keeps the events, so reconciliation has something to explain."""
+        server = self.servers[exchange]
+        getattr(server, "rest_app", getattr(server, "app", server)).off.update(sources)
+
     def issue(self, exchange: str, credentials: Credentials) -> None:
         """Let ``exchange``'s sandbox accept ``credentials`` (it checks signatures with them)."""
         server = self.servers[exchange]

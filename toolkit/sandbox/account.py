@@ -4,7 +4,10 @@ Every value here is SYNTHETIC: invented, seeded, the same on every run for the s
 of deposits, trades with fees, withdrawals with fees and transfers between a funding and a trading
 account is booked entry by entry, each with the running balance after it, so that every view the
 sandboxes give (balances, ledgers, deposit and withdrawal histories, trades, prices) agrees with
-every other. State-changing calls (a withdrawal, a transfer) book more entries at the moment they
+every other. Each exchange's profile adds the other kinds of event its users meet (``EVENTS``):
+Binance's Convert, small-balance conversions to BNB, Simple Earn subscriptions, rewards and
+redemptions, moves to and from the funding wallet and fees paid in BNB; KuCoin's and Bitget's
+rewards, rebates and airdrops. State-changing calls (a withdrawal, a transfer) book more entries at the moment they
 are made, under a lock: a notebook can try them and see them in every history.
 
 Modelling choices a real account may not share (the exchanges' docs do not settle them): a
@@ -22,6 +25,13 @@ from datetime import UTC, date, datetime, timedelta
 
 FEE_RATE = 0.001  # 0.1 % maker and taker: the standard spot rate of the exchanges served
 OPENING_PRICES = {"BTC": 94_000.0, "ETH": 3_300.0}  # in USDT, on the first day of the year
+# BNB (what Binance's small balances turn into, and its fees may be paid in): its own walk, so that
+# the others' walks stay what they were.
+BNB_OPENING_PRICE = 700.0
+# Binance's discount on fees paid in BNB; Binance's charge on converting small balances to BNB.
+BNB_FEE_DISCOUNT, DUST_CHARGE = 0.75, 0.02
+# What the kinds of event the profiles add are, by name (``simulate``'s ``events``).
+EVENTS = ("convert", "dust", "earn", "funding", "bnb_fees", "rewards", "rebates", "airdrop")
 CHAINS = {"USDT": ("trc20", "T"), "BTC": ("btc", "bc1q"), "ETH": ("erc20", "0x")}
 WITHDRAWAL_FEES = {"USDT": 1.0, "BTC": 0.0002, "ETH": 0.002}
 SEED = 2025
@@ -44,11 +54,13 @@ class Entry:
     """One change of one balance: what a ledger line says."""
 
     time: int
-    account: str  # "spot" (one account), or "main" / "trade" (funding and trading accounts)
+    account: str  # "spot" (one account), "main" / "trade" (funding and trading), "funding", "earn", ...
     asset: str
     amount: float  # signed, fee included
     fee: float  # >= 0, part of amount
-    kind: str  # deposit, withdrawal, trade, transfer
+    # deposit, withdrawal, trade, transfer, convert, dust, earn_subscribe, earn_redeem, reward, rebate,
+    # airdrop, fee (the ledger vocabulary's names)
+    kind: str
     side: str = ""  # buy / sell for trades, in / out for transfers
     ref: str = ""  # the deposit / withdrawal / trade / transfer this line belongs to
     balance: float = 0.0
@@ -104,6 +116,38 @@ class Transfer:
 
 
 @dataclass
+class Convert:
+    """A Convert order (Binance): ``from_amount`` of ``from_asset`` for ``to_amount`` of ``to_asset``."""
+
+    id: int
+    time: int
+    from_asset: str
+    from_amount: float
+    to_asset: str
+    to_amount: float
+
+
+@dataclass
+class Dust:
+    """Small balances converted to BNB (Binance): per asset, (asset, amount, BNB received, charge in BNB)."""
+
+    id: int
+    time: int
+    parts: list[tuple[str, float, float, float]]
+
+
+@dataclass
+class Earn:
+    """A Simple Earn flexible record (Binance): a subscription, a redemption or a reward."""
+
+    id: int
+    time: int
+    kind: str  # subscription / redemption / rewards
+    asset: str
+    amount: float
+
+
+@dataclass
 class Account:
     """One exchange's fictional account: entries, wallet transactions, trades, transfers, prices."""
 
@@ -115,6 +159,11 @@ class Account:
     transactions: list[Transaction] = field(default_factory=list)
     trades: list[Trade] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    converts: list[Convert] = field(default_factory=list)
+    dusts: list[Dust] = field(default_factory=list)
+    earn: list[Earn] = field(default_factory=list)
+    # Whether a fill's fee is paid in BNB when the account holds enough of it (Binance).
+    fees_in_bnb: bool = False
     balances: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     # asset -> UTC day -> close in USDT
     closes: dict[str, dict[date, float]] = field(default_factory=dict)
@@ -182,10 +231,20 @@ class Account:
 
     def trade(self, when: int, base: str, side: str, quantity: float, price: float) -> Trade:
         """A fill on the trading account at ``price`` USDT; the fee comes out of what it buys (or,
-        ``fees_in_quote``, out of the USDT side)."""
+        ``fees_in_quote``, out of the USDT side; or, ``fees_in_bnb`` and enough BNB held, in BNB)."""
         with self.lock:
             ref = f"demo-trade-{self.next_id()}"
             quote = round(quantity * price, 8)
+            bnb_price = self.close("BNB", when)
+            bnb_fee = round(quote * FEE_RATE * BNB_FEE_DISCOUNT / bnb_price, 8) if self.fees_in_bnb and bnb_price else 0
+            if bnb_fee and self.balance(self.trading, "BNB") >= bnb_fee:
+                signed = 1 if side == "buy" else -1
+                self.book(Entry(when, self.trading, base, signed * quantity, 0.0, "trade", side, ref))
+                self.book(Entry(when, self.trading, "USDT", -signed * quote, 0.0, "trade", side, ref))
+                self.book(Entry(when, self.trading, "BNB", -bnb_fee, bnb_fee, "fee", side, ref))
+                fill = Trade(self.next_id(), when, base, side, price, quantity, quote, bnb_fee, "BNB", ref)
+                self.trades.append(fill)
+                return fill
             if side == "buy" and self.fees_in_quote:
                 fee = round(quote * FEE_RATE, 8)
                 self.book(Entry(when, self.trading, "USDT", -round(quote + fee, 8), fee, "trade", "buy", ref))
@@ -204,6 +263,64 @@ class Account:
             fill = Trade(self.next_id(), when, base, side, price, quantity, quote, fee, fee_asset, ref)
             self.trades.append(fill)
             return fill
+
+    def close(self, coin: str, when: int) -> float | None:
+        """``coin``'s close in USDT on the day of ``when`` (None where the account has no price)."""
+        return self.closes.get(coin, {}).get(datetime.fromtimestamp(when / 1000, tz=UTC).date())
+
+    def convert(self, when: int, from_asset: str, amount: float, to_asset: str) -> Convert:
+        """Convert ``amount`` of ``from_asset`` into ``to_asset`` at the day's closes (Binance Convert)."""
+        with self.lock:
+            price_from = 1.0 if from_asset == "USDT" else self.close(from_asset, when)
+            price_to = 1.0 if to_asset == "USDT" else self.close(to_asset, when)
+            assert price_from and price_to
+            got = round(amount * price_from / price_to, 8)
+            order = Convert(self.next_id(), when, from_asset, amount, to_asset, got)
+            self.book(Entry(when, self.trading, from_asset, -amount, 0.0, "convert", ref=f"demo-convert-{order.id}"))
+            self.book(Entry(when, self.trading, to_asset, got, 0.0, "convert", ref=f"demo-convert-{order.id}"))
+            self.converts.append(order)
+            return order
+
+    def dust(self, when: int, assets: dict[str, float]) -> Dust:
+        """Turn small amounts of ``assets`` into BNB at the day's closes, less Binance's charge."""
+        with self.lock:
+            bnb = self.close("BNB", when)
+            assert bnb
+            parts = []
+            for asset, amount in assets.items():
+                worth = amount * (self.close(asset, when) or 0.0) / bnb
+                charge = round(worth * DUST_CHARGE, 8)
+                parts.append((asset, amount, round(worth - charge, 8), charge))
+            record = Dust(self.next_id(), when, parts)
+            ref = f"demo-dust-{record.id}"
+            for asset, amount, got, charge in parts:
+                self.book(Entry(when, self.trading, asset, -amount, 0.0, "dust", ref=ref))
+                self.book(Entry(when, self.trading, "BNB", got, charge, "dust", ref=ref))
+            self.dusts.append(record)
+            return record
+
+    def simple_earn(self, when: int, kind: str, asset: str, amount: float) -> Earn:
+        """A Simple Earn flexible subscription (trading -> earn), redemption (earn -> trading) or
+        reward (credited to the earn position)."""
+        with self.lock:
+            record = Earn(self.next_id(), when, kind, asset, amount)
+            ref = f"demo-earn-{record.id}"
+            if kind == "subscription":
+                self.book(Entry(when, self.trading, asset, -amount, 0.0, "earn_subscribe", ref=ref))
+                self.book(Entry(when, "earn", asset, amount, 0.0, "earn_subscribe", ref=ref))
+            elif kind == "redemption":
+                self.book(Entry(when, "earn", asset, -amount, 0.0, "earn_redeem", ref=ref))
+                self.book(Entry(when, self.trading, asset, amount, 0.0, "earn_redeem", ref=ref))
+            else:
+                self.book(Entry(when, "earn", asset, amount, 0.0, "reward", ref=ref))
+            self.earn.append(record)
+            return record
+
+    def credit(self, when: int, account: str, asset: str, amount: float, kind: str) -> Entry:
+        """A reward, a rebate or an airdrop: ``amount`` of ``asset`` into ``account``."""
+        entry = Entry(when, account, asset, amount, 0.0, kind, ref=f"demo-{kind}-{self.next_id()}")
+        self.book(entry)
+        return entry
 
     def candles(self, base: str, quote: str, lo_ms: int, hi_ms: int, step_ms: int) -> list[Candle] | None:
         """Synthetic candles of ``base`` in ``quote`` (USDT, or another coin of the account) whose
@@ -257,15 +374,21 @@ def simulate(
     trades_per_week: float,
     monthly_usdt: float,
     fees_in_quote: bool = False,
+    events: tuple[str, ...] = (),
 ) -> Account:
-    """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals.
+    """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals,
+    and the kinds of event named in ``events`` (``EVENTS``), each on its own days and hours.
 
     ``funding`` is where deposits land and withdrawals leave from, ``trading`` where trades
     happen; when they differ (a main and a trade account) money is transferred between them.
     """
-    account = Account(funding, trading, fees_in_quote)
+    unknown = set(events) - set(EVENTS)
+    if unknown:
+        raise ValueError(f"unknown events {sorted(unknown)}")
+    account = Account(funding, trading, fees_in_quote, fees_in_bnb="bnb_fees" in events)
     prices = dict(OPENING_PRICES)
-    account.closes = {coin: {} for coin in prices}
+    account.closes = {coin: {} for coin in [*prices, "BNB"]}
+    bnb, bnb_walk = BNB_OPENING_PRICE, random.Random(f"{SEED}:bnb")
 
     def moment(day: datetime, hours: tuple[int, int]) -> int:
         # Each kind of event has its own hours, in the order they are booked below, so that the
@@ -293,12 +416,50 @@ def simulate(
         elif held * price > 20:
             account.trade(when, coin, "sell", round(held * rng.uniform(0.2, 0.6), 6), price)
 
+    def before(day: datetime) -> None:
+        """The day's events booked before its deposits and trades (hours 0 to 7)."""
+        usdt = account.balance(trading, "USDT")
+        if "funding" in events and day.day == 15 and usdt > 100:
+            account.transfer(moment(day, (0, 1)), "USDT", round(usdt * 0.05, 2), trading, "funding")
+        if "funding" in events and day.day == 27 and account.balance("funding", "USDT") > 2:
+            account.transfer(moment(day, (0, 1)), "USDT", round(account.balance("funding", "USDT") / 2, 2), "funding",
+                             trading)  # fmt: skip
+        if "earn" in events and day.day == 5 and usdt > 200:
+            account.simple_earn(moment(day, (1, 2)), "subscription", "USDT", round(usdt * 0.1, 2))
+        if "earn" in events and day.weekday() == 0 and account.balance("earn", "USDT") > 1:
+            account.simple_earn(
+                moment(day, (2, 3)), "rewards", "USDT", round(account.balance("earn", "USDT") * 0.0008, 8)
+            )
+        if "earn" in events and day.day == 28 and day.month % 3 == 2 and account.balance("earn", "USDT") > 2:
+            account.simple_earn(
+                moment(day, (3, 4)), "redemption", "USDT", round(account.balance("earn", "USDT") / 2, 8)
+            )
+        if "rewards" in events and day.day == 12:
+            account.credit(moment(day, (4, 5)), funding, "USDT", 0.5, "reward")
+        if "rebates" in events and day.day == 18:
+            account.credit(moment(day, (5, 6)), trading, "USDT", 0.1, "rebate")
+        if "airdrop" in events and day == start + timedelta(days=150):
+            account.credit(moment(day, (6, 7)), funding, "ETH", 0.002, "airdrop")
+
+    def after(day: datetime) -> None:
+        """The day's events booked after its withdrawals (hours 21 to 24)."""
+        usdt = account.balance(trading, "USDT")
+        if "convert" in events and day.day == 25 and usdt > 100:
+            account.convert(moment(day, (21, 22)), "USDT", round(min(30.0, usdt * 0.02), 2), "BNB")
+        if "dust" in events and day.day == 10 and day.month % 3 == 2:
+            small = {c: a for c, a in (("BTC", 0.0001), ("ETH", 0.001)) if account.balance(trading, c) > 2 * a}
+            if small:
+                account.dust(moment(day, (22, 23)), small)
+
     day = start
     deposit(moment(day, (8, 10)), 5_000.0)
     while day < end:
         for coin in prices:  # a made-up daily random walk; the day's trades use the day's price
             prices[coin] *= 1 + market.gauss(0.0005, 0.025)
             account.closes[coin][day.date()] = round(prices[coin], 2)
+        bnb *= 1 + bnb_walk.gauss(0.0005, 0.02)
+        account.closes["BNB"][day.date()] = round(bnb, 2)
+        before(day)
         if day.day == 3 and day > start + timedelta(days=7):
             deposit(moment(day, (8, 10)), monthly_usdt)
         if rng.random() < trades_per_week / 7:
@@ -307,6 +468,7 @@ def simulate(
             withdraw(moment(day, (16, 18)), "USDT", round(monthly_usdt * 0.6, 2))
         if day.month == 8 and day.day == 12 and account.balance(trading, "BTC") > 0.01:
             withdraw(moment(day, (19, 21)), "BTC", round(account.balance(trading, "BTC") * 0.5 - 0.0002, 6))
+        after(day)
         day += timedelta(days=1)
     if [e.time for e in account.entries] != sorted(e.time for e in account.entries):
         raise AssertionError("entries were booked out of time order")
@@ -315,11 +477,14 @@ def simulate(
 
 # exchange -> how its fictional account is made (accounts, activity)
 PROFILES = {
-    "bitget": {"funding": "spot", "trading": "spot", "trades_per_week": 3, "monthly_usdt": 500.0},
+    "bitget": {"funding": "spot", "trading": "spot", "trades_per_week": 3, "monthly_usdt": 500.0,
+               "events": ("rebates", "airdrop")},
     "coinw": {"funding": "spot", "trading": "spot", "trades_per_week": 1, "monthly_usdt": 200.0, "fees_in_quote": True},
-    "kucoin": {"funding": "main", "trading": "trade", "trades_per_week": 2, "monthly_usdt": 300.0},
-    "binance": {"funding": "spot", "trading": "spot", "trades_per_week": 2, "monthly_usdt": 400.0},
-}
+    "kucoin": {"funding": "main", "trading": "trade", "trades_per_week": 2, "monthly_usdt": 300.0,
+               "events": ("rewards", "rebates", "airdrop")},
+    "binance": {"funding": "spot", "trading": "spot", "trades_per_week": 2, "monthly_usdt": 400.0,
+                "events": ("convert", "dust", "earn", "funding", "bnb_fees")},
+}  # fmt: skip
 
 
 # The accounts of an exchange's newer account model, where they differ (KuCoin's unified trading

@@ -61,6 +61,9 @@ class ExchangeApp:
         self.faults = Faults()
         self.buckets = Buckets()
         self.routes: list[Route] = []
+        # Sources of events switched off: answered as a key without their permission (a test's knob
+        # to show the cause reconciliation names).
+        self.off: set[str] = set()
 
     def use_newer_account(self) -> None:
         """Serve the account type the exchange now moves users to, where it has one."""

@@ -288,7 +288,7 @@ class BinanceSandbox:
             self.locked["USDT"] -= cost
             fill = self.account.trade(self.now_ms(), "BTC", "buy", quantity, price)
             await send({**order, "E": self.now_ms(), "x": "TRADE", "X": "FILLED", "l": f"{quantity:.8f}",
-                        "z": f"{quantity:.8f}", "L": f"{price:.8f}", "n": f"{fill.fee:.8f}", "N": "BTC",
+                        "z": f"{quantity:.8f}", "L": f"{price:.8f}", "n": f"{fill.fee:.8f}", "N": fill.fee_asset,
                         "t": fill.id, "w": False, "Z": f"{cost:.8f}", "Y": f"{cost:.8f}"})  # fmt: skip
             await send(position("BTC", "USDT"))
 

@@ -1,5 +1,8 @@
 """Binance's REST wallet endpoints (``/sapi``), served from the same fictional account as the
-WebSocket API sandbox: deposit and withdrawal history, daily snapshots, the dust log.
+WebSocket API sandbox: deposit and withdrawal history, daily snapshots, the dust log, Convert,
+Simple Earn (flexible: its history and positions), moves between the spot and funding wallets,
+and the funding wallet's balances. A source named in ``off`` answers as a key without its
+permission does (-1002), so a test can show what reconciliation says when it is not read.
 
 The key (``X-MBX-APIKEY``), the signature over the query string and body, and the timestamp are
 checked as Binance documents; windows keep their documented spans (under 90 days; snapshots
@@ -37,7 +40,21 @@ class BinanceRestApp(ExchangeApp):
             (ep.DEPOSIT_HISTORY, lambda r, p: self.wallet(r, "deposit")),
             (ep.WITHDRAW_HISTORY, lambda r, p: self.wallet(r, "withdrawal")),
             (ep.ACCOUNT_SNAPSHOT, self.snapshot),
-            (ep.DUST_LOG, lambda r, p: Response(200, {"total": 0, "userAssetDribblets": []})),
+            (ep.DUST_LOG, lambda r, p: self.source("dust", self.dust_log, r)),
+            (ep.CONVERT_HISTORY, lambda r, p: self.source("convert", self.converts, r)),
+            (ep.UNIVERSAL_TRANSFER, lambda r, p: self.source("transfer", self.transfers, r)),
+            (ep.FUNDING_ASSETS, lambda r, p: self.source("funding", self.funding, r)),
+            (ep.EARN_POSITIONS, lambda r, p: self.source("earn", self.earn_positions, r)),
+            *[
+                (endpoint, lambda r, p, kind=kind: self.source("earn", lambda q: self.earn_history(q, kind), r))
+                for (product, kind), endpoint in ep.SIMPLE_EARN.items()
+                if product == "flexible"
+            ],
+            *[
+                (endpoint, lambda r, p: Response(200, {"rows": [], "total": 0}))
+                for (product, _), endpoint in ep.SIMPLE_EARN.items()
+                if product == "locked"
+            ],
         ):
             self.route(endpoint, handler)
 
@@ -64,6 +81,99 @@ class BinanceRestApp(ExchangeApp):
             self.refuse(400, -1021, "Timestamp for this request is outside of the recvWindow.")
 
     # ----------------------------------------------------------------- wallet history
+
+    def source(self, name: str, answer: Any, request: Request) -> Response:
+        """``answer(request)``, unless the source is switched off (``off``): then Binance's answer to
+        a key without the permission."""
+        if name in self.off:
+            return Response(401, {"code": -1002, "msg": "You are not authorized to execute this request."})
+        return answer(request)
+
+    def _paged(self, request: Request, rows: list[dict[str, Any]]) -> Response:
+        """``rows`` as Binance's current/size pages with their total."""
+        current = self.integer(request, "current", 1, 1, 10**6)
+        size = self.integer(request, "size", 10, 1, 100)
+        return Response(200, {"rows": rows[(current - 1) * size : current * size], "total": len(rows)})
+
+    def converts(self, request: Request) -> Response:
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=30 * DAY_MS, max_ms=30 * DAY_MS)
+        with self.account.lock:
+            rows = [
+                {"quoteId": f"demo{c.id:028x}", "orderId": 940_000_000_000_000_000 + c.id, "orderStatus": "SUCCESS",
+                 "fromAsset": c.from_asset, "fromAmount": text(c.from_amount), "toAsset": c.to_asset,
+                 "toAmount": text(c.to_amount), "ratio": text(c.to_amount / c.from_amount),
+                 "inverseRatio": text(c.from_amount / c.to_amount), "createTime": c.time}
+                for c in self.account.converts if lo <= c.time <= hi
+            ]  # fmt: skip
+        return Response(200, {"list": rows, "startTime": lo, "endTime": hi, "limit": 1000, "moreData": False})
+
+    def dust_log(self, request: Request) -> Response:
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=365 * DAY_MS, max_ms=None)
+        with self.account.lock:
+            found = [d for d in self.account.dusts if lo <= d.time <= hi][-100:]  # "the last 100 records"
+        rows = [
+            {"operateTime": d.time, "totalTransferedAmount": text(sum(p[2] for p in d.parts)),
+             "totalServiceChargeAmount": text(sum(p[3] for p in d.parts)), "transId": 45_000_000_000 + d.id,
+             "userAssetDribbletDetails": [
+                 {"transId": 45_000_000_000 + d.id, "serviceChargeAmount": text(charge), "amount": text(amount),
+                  "operateTime": d.time, "transferedAmount": text(got), "fromAsset": asset}
+                 for asset, amount, got, charge in d.parts]}
+            for d in found
+        ]  # fmt: skip
+        return Response(200, {"total": len(rows), "userAssetDribblets": rows})
+
+    def earn_history(self, request: Request, kind: str) -> Response:
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=30 * DAY_MS, max_ms=30 * DAY_MS)
+        asset = request.query.get("asset", "").upper()
+        with self.account.lock:
+            found = [e for e in self.account.earn if e.kind == kind and lo <= e.time <= hi and asset in ("", e.asset)]
+        if kind == "subscription":
+            rows = [{"amount": text(e.amount), "asset": e.asset, "time": e.time, "purchaseId": 26_000 + e.id,
+                     "productId": f"{e.asset}001", "type": "NORMAL", "sourceAccount": "SPOT", "status": "SUCCESS"}
+                    for e in found]  # fmt: skip
+        elif kind == "redemption":
+            rows = [{"amount": text(e.amount), "asset": e.asset, "time": e.time, "projectId": f"{e.asset}001",
+                     "redeemId": 40_000 + e.id, "destAccount": "SPOT", "status": "PAID"} for e in found]  # fmt: skip
+        else:
+            rows = [{"asset": e.asset, "rewards": text(e.amount), "projectId": f"{e.asset}001", "type": "REALTIME",
+                     "time": e.time} for e in found]  # fmt: skip
+        return self._paged(request, rows)
+
+    def earn_positions(self, request: Request) -> Response:
+        with self.account.lock:
+            held = sorted((a, t) for (name, a), t in self.account.balances.items() if name == "earn" and t > 0)
+            rewarded = {a: sum(e.amount for e in self.account.earn if e.kind == "rewards" and e.asset == a)
+                        for a, _ in held}  # fmt: skip
+        rows = [{"totalAmount": text(total), "tierAnnualPercentageRate": {}, "latestAnnualPercentageRate": "0.04",
+                 "yesterdayAirdropPercentageRate": "0", "asset": asset, "airDropAsset": "", "canRedeem": True,
+                 "collateralAmount": "0", "productId": f"{asset}001", "yesterdayRealTimeRewards": "0",
+                 "cumulativeBonusRewards": "0", "cumulativeRealTimeRewards": text(rewarded[asset]),
+                 "cumulativeTotalRewards": text(rewarded[asset]), "autoSubscribe": False}
+                for asset, total in held]  # fmt: skip
+        return self._paged(request, rows)
+
+    def transfers(self, request: Request) -> Response:
+        kinds = {("spot", "funding"): "MAIN_FUNDING", ("funding", "spot"): "FUNDING_MAIN"}
+        kind = request.query.get("type", "")
+        if kind not in kinds.values():
+            self.refuse(400, -1102, "Mandatory parameter 'type' was not sent, was empty/null, or malformed.")
+        lo, hi = self.window(request, "startTime", "endTime", default_ms=7 * DAY_MS, max_ms=None)
+        with self.account.lock:
+            rows = [
+                {"asset": t.asset, "amount": text(t.amount), "type": kind, "status": "CONFIRMED",
+                 "tranId": 13_000_000_000 + int(t.id.rsplit("-", 1)[1]), "timestamp": t.time}
+                for t in reversed(self.account.transfers)
+                if kinds.get((t.source, t.target)) == kind and lo <= t.time <= hi
+            ]  # fmt: skip
+        return self._paged(request, rows)
+
+    def funding(self, request: Request) -> Response:
+        asset = request.query.get("asset", "").upper()
+        with self.account.lock:
+            held = sorted((a, t) for (name, a), t in self.account.balances.items()
+                          if name == "funding" and t > 0 and asset in ("", a))  # fmt: skip
+        return Response(200, [{"asset": a, "free": text(t), "locked": "0", "freeze": "0", "withdrawing": "0",
+                               "btcValuation": "0"} for a, t in held])  # fmt: skip
 
     def wallet(self, request: Request, kind: str) -> Response:
         lo, hi = self.window(request, "startTime", "endTime", default_ms=90 * DAY_MS, max_ms=90 * DAY_MS - 1)

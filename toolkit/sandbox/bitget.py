@@ -19,7 +19,8 @@ from toolkit.sandbox.base import ExchangeApp, Refused, Route, page_of, split_mar
 from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
-GROUPS = {"deposit": "deposit", "withdrawal": "withdraw", "trade": "transaction", "transfer": "transfer"}
+GROUPS = {"deposit": "deposit", "withdrawal": "withdraw", "trade": "transaction", "transfer": "transfer",
+          "rebate": "other", "airdrop": "other"}  # fmt: skip
 TOLERANCE_MS = 30_000
 # A withdrawal can be cancelled during its one-minute "regret period".
 REGRET_MS = 60_000
@@ -30,7 +31,9 @@ def business_type(entry: Entry) -> str:
         return entry.side  # "buy" / "sell", the older doc's lower-case values
     if entry.kind == "transfer":
         return f"transfer-{entry.side}"
-    return {"deposit": "deposit", "withdrawal": "withdraw"}[entry.kind]
+    return {"deposit": "deposit", "withdrawal": "withdraw", "rebate": "rebate rewards", "airdrop": "airdrop rewards"}[
+        entry.kind
+    ]
 
 
 class BitgetApp(ExchangeApp):

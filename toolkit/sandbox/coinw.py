@@ -13,6 +13,7 @@ from typing import Any
 
 from toolkit.exchanges.coinw import endpoints as ep
 from toolkit.exchanges.coinw.auth import sign
+from toolkit.sandbox.account import WITHDRAWAL_FEES
 from toolkit.sandbox.base import ExchangeApp, Refused, Route, split_market, text
 from toolkit.sandbox.server import Request, Response
 
@@ -75,7 +76,8 @@ class CoinWApp(ExchangeApp):
     def currencies(self, request: Request, path: dict[str, str]) -> Response:
         return self.ok(
             {coin: {"symbolId": symbol_id, "symbol": coin, "withDraw": "1", "recharge": "1", "maxQty": "1000000",
-                    "minQty": "0.0001", "txFee": "ignore", "chain": chains}
+                    "minQty": "0.0001", "txFee": "0.0" if "fees" in self.off else text(WITHDRAWAL_FEES.get(coin, 0.0)),
+                    "chain": chains}
              for coin, (symbol_id, chains) in COINS.items()}
         )  # fmt: skip
 

@@ -26,9 +26,12 @@ DAY_MS = 86_400_000
 TOLERANCE_MS = 5_000
 # The accounts the classic endpoints show (a unified trading account's are read through the UA API).
 CLASSIC = ("main", "trade", "margin")
-BIZ = {"deposit": "Deposit", "withdrawal": "Withdrawal", "trade": "Trade_Exchange", "transfer": "Transfer"}
+# The ledger's bizType for each kind of entry: the display names of KuCoin's BizType table.
+BIZ = {"deposit": "Deposit", "withdrawal": "Withdrawal", "trade": "Trade_Exchange", "transfer": "Transfer",
+       "reward": "Rewards", "rebate": "Fee Rebate", "airdrop": "Airdrop/Fork"}  # fmt: skip
 # The bizType filter's values -> the kind of entry they select.
-BIZ_FILTER = {"DEPOSIT": "deposit", "WITHDRAW": "withdrawal", "TRADE_EXCHANGE": "trade", "TRANSFER": "transfer"}
+BIZ_FILTER = {"DEPOSIT": "deposit", "WITHDRAW": "withdrawal", "TRADE_EXCHANGE": "trade", "TRANSFER": "transfer",
+              "KUCOIN_BONUS": "reward"}  # fmt: skip
 
 
 class KucoinApp(ExchangeApp):
@@ -298,7 +301,8 @@ class KucoinApp(ExchangeApp):
         lo, hi = self.window(request, "startAt", "endAt", default_ms=DAY_MS, max_ms=None)
         size = self.integer(request, "pageSize", 100, 1, 200 if kind == "UNIFIED" else 500)
         last = int(q["lastId"]) if q.get("lastId") else None
-        kinds = {"trade": "TRADE_EXCHANGE", "transfer": "TRANSFER", "deposit": "DEPOSIT", "withdrawal": "WITHDRAW"}
+        kinds = {"trade": "TRADE_EXCHANGE", "transfer": "TRANSFER", "deposit": "DEPOSIT", "withdrawal": "WITHDRAW",
+                 "rebate": "RETURNED_FEES", "reward": "OTHER", "airdrop": "OTHER"}  # fmt: skip
         with self.account.lock:
             rows = [
                 {"accountType": kind, "id": str(10_000_000_000_000_000 + e.id), "currency": e.asset,

@@ -370,7 +370,7 @@ class BinanceClient(Client):
         100 conversions, none before 2020-12-01): one row per asset converted, ``operate_time``,
         ``from_asset``, ``amount``, ``transfered_amount`` (BNB received), ``service_charge_amount``, and
         its conversion's ``total_transfered_amount`` and ``total_service_charge_amount``."""
-        return self.request(ep.DUST_LOG, {"start_time": start_time, "end_time": end_time}, exact=exact)
+        return self.history(ep.DUST_LOG, {"start_time": start_time, "end_time": end_time}, exact=exact)
 
     def get_convert_history(
         self, start_time: TimeLike | None = None, end_time: TimeLike | None = None, *, exact: bool = False
@@ -461,6 +461,12 @@ class BinanceClient(Client):
         """
         args = {"transfer_type": transfer_type, "start_time": start_time, "end_time": end_time}
         return self.history(ep.UNIVERSAL_TRANSFER, args, exact=exact)
+
+    def get_simple_earn_positions(self, asset: str | None = None, *, exact: bool = False) -> pd.DataFrame:
+        """Simple Earn flexible positions (REST ``/sapi/v1/simple-earn/flexible/position``, every
+        page): what the earn account holds, one row per product: ``asset``, ``total_amount``,
+        ``product_id``, ``can_redeem``, the rates and the rewards so far (``cumulative_total_rewards``)."""
+        return self.history(ep.EARN_POSITIONS, {"asset": asset}, exact=exact)
 
     def get_funding_assets(self, asset: str | None = None, *, exact: bool = False) -> pd.DataFrame:
         """Funding wallet balances (REST ``POST /sapi/v1/asset/get-funding-asset``, a read; Binance

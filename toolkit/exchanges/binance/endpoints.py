@@ -413,3 +413,33 @@ FUNDING_ASSETS = _sapi(
     required=("asset", "free"),
     docs=REST_DOCS + "asset/funding-wallet",
 )
+
+# The flexible products' positions: what the earn account holds (weight IP 150, as every Simple
+# Earn endpoint; current/size paged on total like the history). No time parameters.
+EARN_POSITIONS = _sapi(
+    "/sapi/v1/simple-earn/flexible/position",
+    "ip",
+    150,
+    {
+        "totalAmount": NUM,
+        "tierAnnualPercentageRate": OBJ,
+        "latestAnnualPercentageRate": NUM,
+        "yesterdayAirdropPercentageRate": NUM,
+        "asset": STR,
+        "airDropAsset": STR,
+        "canRedeem": BOOL,
+        "collateralAmount": NUM,
+        "productId": STR,
+        "yesterdayRealTimeRewards": NUM,
+        "cumulativeBonusRewards": NUM,
+        "cumulativeRealTimeRewards": NUM,
+        "cumulativeTotalRewards": NUM,
+        "autoSubscribe": BOOL,
+    },
+    params={"asset": Param("asset")},
+    records=("rows",),
+    paging=CountedPages("current", "size", 100, "total"),
+    required=("asset", "totalAmount"),
+    accounts=("earn",),
+    docs="https://developers.binance.com/docs/simple_earn/flexible-locked/account/Get-Flexible-Product-Position",
+)

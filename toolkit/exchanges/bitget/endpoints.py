@@ -101,6 +101,7 @@ BILLS = _endpoint(
     },
     **_history("billId", "cTime", 500),
     docs=DOCS + "Get-Account-Bills",
+    accounts=("spot",),
 )
 TRANSFER_RECORDS = _endpoint(
     "GET",
@@ -126,6 +127,7 @@ TRANSFER_RECORDS = _endpoint(
     },
     **_history("transferId", "ts", 500),
     docs=DOCS + "Get-Account-TransferRecords",
+    accounts=("spot",),
 )
 DEPOSIT_ADDRESS = _endpoint(
     "GET",
@@ -157,6 +159,7 @@ DEPOSIT_RECORDS = _endpoint(
     params={"asset": Param("coin"), **TIME_RANGE},
     **_history("orderId", "cTime", 100),
     docs=DOCS + "Get-Deposit-Record",
+    accounts=("spot",),
 )
 WITHDRAWAL_RECORDS = _endpoint(
     "GET",
@@ -183,6 +186,7 @@ WITHDRAWAL_RECORDS = _endpoint(
     params={"asset": Param("coin"), "client_order_id": Param("clientOid"), **TIME_RANGE},
     **_history("orderId", "cTime", 100),
     docs=DOCS + "Get-Withdraw-Record",
+    accounts=("spot",),
 )
 TRADE_RATE = _endpoint(
     "GET",
@@ -364,6 +368,7 @@ FINANCIAL_RECORDS = _endpoint(
     id_field="id",
     time_field="ts",
     docs=UTA_DOCS + "Get-Financial-Records",
+    accounts=("unified",),
 )
 UTA_WALLET_COLUMNS = {
     "orderId": STR,
@@ -391,6 +396,7 @@ UTA_DEPOSIT_RECORDS = _endpoint(
     id_field="orderId",
     time_field="createdTime",
     docs=UTA_DOCS + "deposit/Get-Deposit-Records",
+    accounts=("unified",),
 )
 UTA_WITHDRAWAL_RECORDS = replace(
     UTA_DEPOSIT_RECORDS,

@@ -4,8 +4,11 @@ balances
     ``get_balances()``; free = available, locked = frozen + locked, time = u_time.
 ledger
     ``get_bills()``; time = c_time, id = bill_id, amount = size, balance = balance, fee = |fees|
-    in the bill's coin, type from group_type (deposit, withdraw -> withdrawal, transaction ->
-    trade, transfer), raw_type = business_type.
+    in the bill's coin, type from business_type where it says more than its group (``BUSINESS``:
+    rebate rewards -> rebate, airdrop rewards -> airdrop, contract rewards -> reward, deduction of
+    handling fee -> fee, in the older and the newer spellings Bitget documents), else from
+    group_type (deposit, withdraw -> withdrawal, transaction -> trade, transfer, convert, financial
+    -> earn ..., other), raw_type = business_type.
 deposits / withdrawals
     ``get_deposit_history()`` / ``get_withdrawal_history()``; id = order_id, amount = size,
     fee = |fee| (withdrawals; deposits carry none), network = chain, address = to_address,
@@ -38,25 +41,33 @@ import pandas as pd
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import paired_transfers
 
-GROUPS = {"deposit": "deposit", "withdraw": "withdrawal", "transaction": "trade", "transfer": "transfer"}
+GROUPS = {"deposit": "deposit", "withdraw": "withdrawal", "transaction": "trade", "transfer": "transfer",
+          "convert": "convert", "financial": "other", "other": "other"}  # fmt: skip
+# businessType values that name the kind better than their group (both spellings Bitget documents).
+BUSINESS = {
+    "rebate rewards": "rebate", "rebate_rewards": "rebate", "airdrop rewards": "airdrop", "airdrop_rewards": "airdrop",
+    "usdt contract rewards": "reward", "usdt_contract_rewards": "reward", "mix contract rewards": "reward",
+    "mix_contract_rewards": "reward", "deduction of handling fee": "fee", "deduction_handling_fee": "fee",
+}  # fmt: skip
 
 
 UNIFIED = "unified"
-UTA_TYPES = (("ORDER_DEALT", "trade"), ("TRANSFER", "transfer"), ("DEPOSIT", "deposit"), ("WITHDRAW", "withdrawal"))
+UTA_TYPES = (("ORDER_DEALT", "trade"), ("ORDER_PLF_FEE", "fee"), ("TRANSFER", "transfer"), ("DEPOSIT", "deposit"),
+             ("WITHDRAW", "withdrawal"), ("EXCHANGE_", "convert"), ("SMALL_ASSET", "dust"))  # fmt: skip
 
 
 def _uta_type(kind: str) -> str:
     return next((unified for needle, unified in UTA_TYPES if needle in str(kind)), "other")
 
 
-def balances(client: Any) -> pd.DataFrame:
+def balances(client: Any, *, exact: bool = False) -> pd.DataFrame:
     if client.is_uta():
-        df = client.get_uta_assets()
+        df = client.get_uta_assets(exact=exact)
         return pd.DataFrame(
             {"account": UNIFIED, "asset": df["coin"].str.upper(), "free": df["available"], "locked": df["locked"],
              "total": df["equity"], "time": pd.Timestamp.now(tz="UTC")}
         )  # fmt: skip
-    df = client.get_balances()
+    df = client.get_balances(exact=exact)
     locked = df["frozen"].fillna(0) + df["locked"].fillna(0)
     return pd.DataFrame(
         {"account": "spot", "asset": df["coin"].str.upper(), "free": df["available"], "locked": locked,
@@ -64,33 +75,44 @@ def balances(client: Any) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+def ledger_type(group: pd.Series, business: pd.Series) -> pd.Series:
+    by_group = group.map(GROUPS).fillna("other")
+    return business.str.lower().map(BUSINESS).fillna(by_group)
+
+
+def ledger(client: Any, start: TimeLike | None, end: TimeLike | None, *, exact: bool = False) -> pd.DataFrame:
     if client.is_uta():
-        df = client.get_financial_records("SPOT", start_time=start, end_time=end, clip=True)
+        df = client.get_financial_records("SPOT", start_time=start, end_time=end, clip=True, exact=exact)
         return pd.DataFrame(
             {"account": UNIFIED, "time": df["ts"], "id": df["id"], "asset": df["coin"].str.upper(),
              "amount": df["amount"], "balance": df["balance"], "fee": df["fee"].abs(),
              "fee_asset": df["coin"].str.upper(), "type": df["type"].map(_uta_type), "raw_type": df["type"]}
         )  # fmt: skip
-    df = client.get_bills(start_time=start, end_time=end)
+    df = client.get_bills(start_time=start, end_time=end, exact=exact)
     return pd.DataFrame(
         {"account": "spot", "time": df["c_time"], "id": df["bill_id"], "asset": df["coin"].str.upper(),
          "amount": df["size"], "balance": df["balance"], "fee": df["fees"].abs(),
-         "fee_asset": df["coin"].str.upper(), "type": df["group_type"].map(GROUPS).fillna("other"),
+         "fee_asset": df["coin"].str.upper(), "type": ledger_type(df["group_type"], df["business_type"]),
          "raw_type": df["business_type"]}
     )  # fmt: skip
 
 
-def deposits(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+def deposits(
+    client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None, *, exact: bool = False
+) -> pd.DataFrame:
     if client.is_uta():
-        return _uta_transactions(client.get_uta_deposit_records(asset, start_time=start, end_time=end))
-    return _transactions(client.get_deposit_history(asset, start_time=start, end_time=end), with_fee=False)
+        return _uta_transactions(client.get_uta_deposit_records(asset, start_time=start, end_time=end, exact=exact))
+    frame = client.get_deposit_history(asset, start_time=start, end_time=end, exact=exact)
+    return _transactions(frame, with_fee=False)
 
 
-def withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
+def withdrawals(
+    client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None, *, exact: bool = False
+) -> pd.DataFrame:
     if client.is_uta():
-        return _uta_transactions(client.get_uta_withdrawal_records(asset, start_time=start, end_time=end))
-    return _transactions(client.get_withdrawal_history(asset, start_time=start, end_time=end), with_fee=True)
+        return _uta_transactions(client.get_uta_withdrawal_records(asset, start_time=start, end_time=end, exact=exact))
+    frame = client.get_withdrawal_history(asset, start_time=start, end_time=end, exact=exact)
+    return _transactions(frame, with_fee=True)
 
 
 def _uta_transactions(df: pd.DataFrame) -> pd.DataFrame:
@@ -110,21 +132,21 @@ def _transactions(df: pd.DataFrame, *, with_fee: bool) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+def transfers(client: Any, start: TimeLike | None, end: TimeLike | None, *, exact: bool = False) -> pd.DataFrame:
     # Bitget's transfer history wants a coin and a source account per call; its bills list every
     # transfer of the spot account, with the other side unnamed.
-    return paired_transfers(ledger(client, start, end))
+    return paired_transfers(ledger(client, start, end, exact=exact))
 
 
-def fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
+def fee_rates(client: Any, symbols: list[str], *, exact: bool = False) -> pd.DataFrame:
     if client.is_uta():
-        rates = [client.get_uta_fee_rate(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
+        rates = [client.get_uta_fee_rate(s.replace("/", ""), exact=exact).assign(symbol=s) for s in symbols]
         df = pd.concat(rates, ignore_index=True)
         return pd.DataFrame(
             {"account": UNIFIED, "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
              "source": "get_uta_fee_rate"}
         )  # fmt: skip
-    frames = [client.get_user_fee_ratio(symbol.replace("/", "")).assign(symbol=symbol) for symbol in symbols]
+    frames = [client.get_user_fee_ratio(s.replace("/", ""), exact=exact).assign(symbol=s) for s in symbols]
     df = pd.concat(frames, ignore_index=True)
     return pd.DataFrame(
         {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],

@@ -82,6 +82,7 @@ DEPOSITS_WITHDRAWALS = _command(
     # CoinW's own documented example has records without a time: read, and counted in the coverage.
     time_optional=True,
     docs="https://www.coinw.com/api-doc/spot-trading/account/ (Chinese copy: returnDepositsWithdrawals)",
+    accounts=("spot",),
 )
 USER_TRADES = _command(
     "getUserTrades",
@@ -114,6 +115,7 @@ USER_TRADES = _command(
     id_field="tradeId",
     time_field="time",
     docs="https://www.coinw.com/api-doc/en/spot-trading/check/get-historical-orders",
+    accounts=("spot",),
 )
 DEPOSIT_ADDRESSES = _command(
     "returnDepositAddresses",

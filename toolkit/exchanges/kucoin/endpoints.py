@@ -246,6 +246,7 @@ DEPOSITS = _endpoint(
     paging=_paged(PAGE_SIZE_MAX),
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
     time_field="createdAt",
+    accounts=("main",),
 )
 HIST_DEPOSITS = _endpoint(
     "GET",
@@ -287,6 +288,7 @@ WITHDRAWALS = _endpoint(
     window=_window(TRANSFER_SPAN_MS, TRANSFER_SPAN_MS),
     id_field="id",
     time_field="createdAt",
+    accounts=("main",),
 )
 HIST_WITHDRAWALS = _endpoint(
     "GET",

@@ -7,8 +7,10 @@ ledger
     ``get_account_ledgers()``; account = account_type in lower case, time = created_at, amount =
     amount signed by direction (out is negative), fee in the entry's currency; balance is the HF
     trade account's running balance, and NaN for the classic accounts: KuCoin documents their
-    ``balance`` as deprecated, "no actual use" (its example sends "0"). type from biz_type (…deposit…, …withdraw…,
-    …exchange/trade…, …transfer…), raw_type = biz_type.
+    ``balance`` as deprecated, "no actual use" (its example sends "0"). type from biz_type, by the
+    names of KuCoin's BizType table (``BIZ_TYPES``: Deposit, Withdrawal, Trade_Exchange, Transfer,
+    Rewards, Airdrop/Fork, Fee Rebate, KCS Pay Fees, Convert to KCS, Staking, ...; others by the words
+    they hold), raw_type = biz_type.
 transfers
     the ledger's transfer entries, an out and an in entry of the same currency, amount and time
     paired into one row (from_account = the out entry's account, to_account the in's); a transfer
@@ -39,11 +41,22 @@ import numpy as np
 import pandas as pd
 
 from toolkit.core.timeutil import TimeLike
-from toolkit.core.vocabulary import paired_transfers
+from toolkit.core.vocabulary import amount_text, negated, paired_transfers
 
-TYPES = (("deposit", "deposit"), ("withdraw", "withdrawal"), ("exchange", "trade"), ("trade", "trade"),
-         ("transfer", "transfer"))  # fmt: skip
 UNIFIED, FUNDING = "unified", "funding"
+# The classic ledger's bizType values (the display names of KuCoin's BizType table, in lower case)
+# in the ledger's vocabulary; any other is read by the words it holds (``WORDS``), else "other".
+BIZ_TYPES = {
+    "deposit": "deposit", "withdrawal": "withdrawal", "withdraw": "withdrawal", "trade_exchange": "trade",
+    "transfer": "transfer", "sub-account transfer": "transfer", "sub_transfer": "transfer",
+    "rewards": "reward", "kucoin bonus": "reward", "referral bonus": "reward", "other rewards": "reward",
+    "distribution": "airdrop", "airdrop/fork": "airdrop", "fee rebate": "rebate", "refunded fees": "rebate",
+    "kcs pay fees": "fee", "liquidation fees": "fee", "convert to kcs": "dust", "instant exchange": "convert",
+    "staking": "earn_subscribe", "redemption": "earn_redeem", "staking profits": "reward",
+    "soft staking profits": "reward", "voting earnings": "reward",
+}  # fmt: skip
+WORDS = (("deposit", "deposit"), ("withdraw", "withdrawal"), ("exchange", "trade"), ("trade", "trade"),
+         ("transfer", "transfer"), ("reward", "reward"), ("rebate", "rebate"), ("airdrop", "airdrop"))  # fmt: skip
 # The UA ledger's businessType values (KuCoin's official SDK lists them) in the ledger's vocabulary.
 UA_TYPES = {
     "TRADE_EXCHANGE": "trade", "SPOT_EXCHANGE": "trade", "TRANSFER": "transfer", "SUB_TRANSFER": "transfer",
@@ -54,52 +67,55 @@ UA_TYPES = {
 }  # fmt: skip
 
 
-def balances(client: Any) -> pd.DataFrame:
+def balances(client: Any, *, exact: bool = False) -> pd.DataFrame:
+    now = pd.Timestamp.now(tz="UTC")
     if client.is_uta():
-        held = client.get_uta_balances()
-        funding = client.get_uta_classic_balances("FUNDING")
+        held = client.get_uta_balances(exact=exact)
+        funding = client.get_uta_classic_balances("FUNDING", exact=exact)
         return pd.concat([
             pd.DataFrame({"account": UNIFIED, "asset": held["currency"].str.upper(), "free": held["available"],
-                          "locked": held["hold"], "total": held["balance"], "time": pd.Timestamp.now(tz="UTC")}),
+                          "locked": held["hold"], "total": held["balance"], "time": now}),
             pd.DataFrame({"account": FUNDING, "asset": funding["currency"].str.upper(), "free": funding["available"],
-                          "locked": funding["locked"], "total": funding["balance"],
-                          "time": pd.Timestamp.now(tz="UTC")}),
+                          "locked": funding["locked"], "total": funding["balance"], "time": now}),
         ], ignore_index=True)  # fmt: skip
-    df = client.get_accounts()
+    df = client.get_accounts(exact=exact)
     return pd.DataFrame(
         {"account": df["type"].str.lower(), "asset": df["currency"].str.upper(), "free": df["available"],
-         "locked": df["holds"], "total": df["balance"], "time": pd.Timestamp.now(tz="UTC")}
+         "locked": df["holds"], "total": df["balance"], "time": now}
     )  # fmt: skip
 
 
 def ledger_type(biz_type: str) -> str:
     label = str(biz_type).lower()
-    return next((kind for needle, kind in TYPES if needle in label), "other")
+    return BIZ_TYPES.get(label) or next((kind for needle, kind in WORDS if needle in label), "other")
 
 
-def _uta_ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+def _outgoing(direction: pd.Series) -> np.ndarray:
+    """Which entries take from the balance: direction out (OUT since 2026-01-17 on the UA API)."""
+    return (direction.str.lower() == "out").to_numpy(dtype=bool)
+
+
+def _uta_ledger(client: Any, start: TimeLike | None, end: TimeLike | None, exact: bool) -> pd.DataFrame:
     df = pd.concat(
-        [client.get_uta_ledger(kind, start_time=start, end_time=end) for kind in ("UNIFIED", "FUNDING")],
+        [client.get_uta_ledger(kind, start_time=start, end_time=end, exact=exact) for kind in ("UNIFIED", "FUNDING")],
         ignore_index=True,
     )
-    sign = df["direction"].str.lower().map({"in": 1.0, "out": -1.0}).astype("float64")
     account = df["account_type"].str.lower().replace({"trading": "spot"})
     return pd.DataFrame(
         {"account": account, "time": df["ts"], "id": df["id"], "asset": df["currency"].str.upper(),
-         "amount": df["amount"].abs() * sign, "balance": df["balance"], "fee": df["fee"].abs(),
-         "fee_asset": df["currency"].str.upper(), "type": df["business_type"].map(UA_TYPES).fillna("other"),
-         "raw_type": df["business_type"]}
+         "amount": negated(df["amount"].abs(), _outgoing(df["direction"])), "balance": df["balance"],
+         "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
+         "type": df["business_type"].map(UA_TYPES).fillna("other"), "raw_type": df["business_type"]}
     )  # fmt: skip
 
 
-def ledger(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
+def ledger(client: Any, start: TimeLike | None, end: TimeLike | None, *, exact: bool = False) -> pd.DataFrame:
     if client.is_uta():
-        return _uta_ledger(client, start, end)
-    df = client.get_account_ledgers(start_time=start, end_time=end, clip=True)
-    sign = df["direction"].str.lower().map({"in": 1.0, "out": -1.0}).astype("float64")  # float also when empty
+        return _uta_ledger(client, start, end, exact)
+    df = client.get_account_ledgers(start_time=start, end_time=end, clip=True, exact=exact)
     return pd.DataFrame(
         {"account": df["account_type"].str.lower(), "time": df["created_at"], "id": df["id"],
-         "asset": df["currency"].str.upper(), "amount": df["amount"] * sign,
+         "asset": df["currency"].str.upper(), "amount": negated(df["amount"], _outgoing(df["direction"])),
          "balance": df["balance"].where(df["account_type"] == "TRADE_HF") if "balance" in df else np.nan,
          "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
          "type": df["biz_type"].map(ledger_type), "raw_type": df["biz_type"]}
@@ -114,25 +130,29 @@ def _transactions(df: pd.DataFrame, ids: pd.Series, account: str) -> pd.DataFram
     )  # fmt: skip
 
 
-def deposits(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
-    df = client.get_deposits(asset, start_time=start, end_time=end)
+def deposits(
+    client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None, *, exact: bool = False
+) -> pd.DataFrame:
+    df = client.get_deposits(asset, start_time=start, end_time=end, exact=exact)
     made_up = df["currency"] + ":" + (df["created_at"].astype("int64") // 1_000_000).astype(str) + ":"
-    ids = df["wallet_tx_id"].fillna(made_up + df["amount"].astype(str))
+    ids = df["wallet_tx_id"].fillna(made_up + amount_text(df["amount"]))
     return _transactions(df, ids, FUNDING if client.is_uta() else "main")
 
 
-def withdrawals(client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None) -> pd.DataFrame:
-    df = client.get_withdrawals(asset, start_time=start, end_time=end)
+def withdrawals(
+    client: Any, start: TimeLike | None, end: TimeLike | None, asset: str | None, *, exact: bool = False
+) -> pd.DataFrame:
+    df = client.get_withdrawals(asset, start_time=start, end_time=end, exact=exact)
     return _transactions(df, df["id"], FUNDING if client.is_uta() else "main")
 
 
-def transfers(client: Any, start: TimeLike | None, end: TimeLike | None) -> pd.DataFrame:
-    return paired_transfers(ledger(client, start, end))
+def transfers(client: Any, start: TimeLike | None, end: TimeLike | None, *, exact: bool = False) -> pd.DataFrame:
+    return paired_transfers(ledger(client, start, end, exact=exact))
 
 
-def fee_rates(client: Any, symbols: list[str]) -> pd.DataFrame:
-    base = client.get_basic_user_fee().assign(symbol=None, source="get_basic_user_fee")
-    per_symbol = client.get_symbol_trading_fees([s.replace("/", "-") for s in symbols])
+def fee_rates(client: Any, symbols: list[str], *, exact: bool = False) -> pd.DataFrame:
+    base = client.get_basic_user_fee(exact=exact).assign(symbol=None, source="get_basic_user_fee")
+    per_symbol = client.get_symbol_trading_fees([s.replace("/", "-") for s in symbols], exact=exact)
     per_symbol = per_symbol.assign(symbol=per_symbol["symbol"].str.replace("-", "/"), source="get_symbol_trading_fees")
     df = pd.concat([base, per_symbol], ignore_index=True)
     return pd.DataFrame(
