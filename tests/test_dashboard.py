@@ -319,6 +319,8 @@ def test_in_demo_mode_the_dashboard_connects_every_exchange_itself(demo):
     assert {trace.name for trace in board.fee_figure.data} >= {"trading", "withdrawal"}
     assert {trace.name for trace in board.worth_figure.data} == {"binance", "bitget", "coinw", "kucoin"}
     assert "Priced 4 of 4 assets in USDT." in board.status.value  # BTC, ETH, USDT and Binance's BNB
+    assert "ledger entries from binance, bitget, coinw, kucoin. Complete for binance, bitget, coinw, kucoin." in (
+        board.status.value)  # fmt: skip
     # Trading and withdrawal fees, and the service charge of Binance's dust conversions (other).
     assert {t.name for t in board.fees_value_figure.data if t.type == "bar"} == {"trading", "withdrawal", "other"}
     assert (board.start.value.isoformat(), board.end.value.isoformat()) == DEMO_RANGE

@@ -29,7 +29,12 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     _, folder = demo_run
     html = (folder / "report.html").read_text()
     headings = re.findall(r"<h2>(.*?)</h2>", html)
-    assert headings[0].startswith("Net worth in USDT") and headings[1].startswith("Fees paid in USDT by month")
+    assert headings[0].startswith("Complete? Each exchange") and headings[1].startswith("Net worth in USDT")
+    complete = html[html.index("Complete? Each exchange") : html.index("Net worth in USDT (each")]
+    rows = re.findall(r"<tr>\s*<td>(\w+)</td>\s*<td>(\w+)</td>\s*<td>(\w+)</td>", complete)
+    assert rows == [(e, "yes", "yes") for e in ("binance", "bitget", "coinw", "kucoin")]
+    assert headings[-2].startswith("Reconciliation: every balance against the events read")
+    assert headings[2].startswith("Fees paid in USDT by month")
     assert headings[-1] == "Notebooks"
     assert any(
         h.startswith("Balance history, rebuilt from the ledgers of binance, bitget, coinw, kucoin") for h in headings

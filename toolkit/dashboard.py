@@ -363,7 +363,7 @@ def _gather(
     noun: str,
 ) -> tuple[pd.DataFrame, str]:
     """``fetch`` for each client on its own, so that one failing exchange does not hide the others."""
-    frames, fetched, missing, failed = [], [], [], []
+    frames, fetched, missing, failed, partial = [], [], [], [], []
     for client in clients:
         try:
             frame = fetch(client, *args, errors="raise")  # each failure is shown here, per exchange
@@ -373,6 +373,7 @@ def _gather(
         frames.append(frame)
         fetched += frame.attrs.get("exchanges", [])
         missing += frame.attrs.get("not_available", [])
+        partial += [exchange for exchange, whole in frame.attrs.get("complete", {}).items() if not whole]
     filled = [f for f in frames if len(f)]
     result = pd.concat(filled, ignore_index=True) if filled else unified.conform(pd.DataFrame(), schema)
     result = result.sort_values(["time", "exchange"], kind="stable").reset_index(drop=True)
@@ -381,6 +382,11 @@ def _gather(
         hint = " (use tk.store snapshots)" if kind == "ledger" else ""
         text += html.escape(f"; {_names(missing)} {'has' if len(missing) == 1 else 'have'} no {kind}{hint}")
     text += "."
+    if args and fetched:  # a history: say whether every exchange's read proved its range complete
+        whole = [e for e in fetched if e not in partial]
+        text += html.escape(f" Complete for {_names(whole)}." if whole else "")
+        if partial:
+            text += " " + _error_html(f"Not complete for {_names(partial)} (tk.coverage says what is missing).")
     if failed:
         text += " " + _error_html(f"{kind.capitalize()} failed for " + "; ".join(failed))
     return result, text

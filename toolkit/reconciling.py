@@ -44,7 +44,14 @@ def _range(start: TimeLike | None, end: TimeLike | None) -> tuple[pd.Timestamp, 
 
 
 def reconcile(
-    clients: Any, start: TimeLike | None = None, end: TimeLike | None = None, *, errors: str = "collect"
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    balances: pd.DataFrame | None = None,
+    ledger: pd.DataFrame | None = None,
+    snapshots: pd.DataFrame | None = None,
+    errors: str = "collect",
 ) -> pd.DataFrame:
     """One row per exchange, account and asset: ``balance`` (what the exchange says now),
     ``replayed`` (the ledger summed from its earliest known balance), ``residual`` (balance -
@@ -54,16 +61,20 @@ def reconcile(
 
     ``errors`` as in ``toolkit.unified``: with ``"collect"`` an exchange or a source that fails is
     left out, a warning says so, ``attrs["failures"]`` lists it, and the residuals it leaves are
-    caused by it.
+    caused by it. ``balances``, ``ledger``, ``snapshots``: the ``tk.unified`` frames of ``clients``
+    you already have (read with ``exact=True`` for residuals to the digit), to spare reading them again.
     """
     unified.check_errors(errors)
     chosen = unified.clients_of(clients)
     first, last = _range(start, end)
     with warnings.catch_warnings(category=unified.PartialResult, action="ignore"):  # said once, below
-        balances = unified.balances(chosen, errors=errors, exact=True)
-        ledger = unified.ledger(chosen, first, last, errors=errors, exact=True)
-        snapshots = unified.snapshots(chosen, max(first, last - pd.Timedelta(days=30)), last, errors=errors,
-                                      exact=True)  # fmt: skip
+        balances = _exact(balances, unified.BALANCES) if balances is not None else unified.balances(
+            chosen, errors=errors, exact=True)  # fmt: skip
+        ledger = _exact(ledger, unified.LEDGER) if ledger is not None else unified.ledger(
+            chosen, first, last, errors=errors, exact=True)  # fmt: skip
+        recent = max(first, last - pd.Timedelta(days=30))  # Binance keeps a month of daily snapshots
+        snapshots = _exact(snapshots, unified.SNAPSHOTS) if snapshots is not None else unified.snapshots(
+            chosen, recent, last, errors=errors, exact=True)  # fmt: skip
     failures = [*balances.attrs.get("failures", []), *ledger.attrs.get("failures", [])]
     rows = []
     for (exchange, account, asset), held in _keys(balances, ledger).items():
@@ -85,6 +96,13 @@ def reconcile(
     if failures:
         out.attrs["failures"] = failures
         unified.warn_failures("reconcile", failures)
+    return out
+
+
+def _exact(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    """A given frame with Decimal amounts (a float frame's values as their shortest repr), its attrs kept."""
+    out = unified.conform(frame, schema, exact=True)
+    out.attrs = dict(frame.attrs)
     return out
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import demo_mode, history, plots, unified, valuation
+from toolkit import demo_mode, history, plots, reconciling, unified, valuation
 from toolkit.connecting import connect
 from toolkit.exchanges import REGISTRY
 
@@ -81,8 +81,12 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
     """The report's sections over the demo accounts' year: first what it is worth in USDT, then
     the native-unit views."""
     start, end = demo_mode.PERIOD
-    balances = unified.balances(clients)
-    ledger = unified.ledger(clients, start, end)
+    # Read once, exact (for the proof); the figures take floats.
+    exact_balances = unified.balances(clients, exact=True)
+    exact_ledger = unified.ledger(clients, start, end, exact=True)
+    balances, ledger = (_floats(f, schema) for f, schema in ((exact_balances, unified.BALANCES),
+                                                              (exact_ledger, unified.LEDGER)))  # fmt: skip
+    proof = reconciling.reconcile(clients, start, end, balances=exact_balances, ledger=exact_ledger)
     withdrawals = unified.withdrawals(clients, start, end)
     rates = unified.fee_rates(clients, demo_mode.SYMBOLS)
     fees = history.fee_history(ledger, withdrawals, freq="MS")
@@ -98,6 +102,7 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
     if ledger.attrs.get("not_available"):
         rebuilt += f" (none from {', '.join(ledger.attrs['not_available'])}: see tk.sync)"
     return [
+        ("Complete? Each exchange's history, and whether every balance follows from it", completeness(proof)),
         ("Net worth in USDT (each day's balances at that day's close on the exchanges' own markets)",
          plots.net_worth(worth)),
         ("Fees paid in USDT by month (each fee at the close of the day it was paid)", plots.fees_value(fees_in_usdt)),
@@ -117,7 +122,29 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
             index="exchange", columns="type", values="id", aggfunc="count", fill_value=0).reset_index()),
         ("Where the prices come from", pd.DataFrame(
             sorted(worth.attrs["sources"].items()), columns=["asset", "source"])),
+        ("Reconciliation: every balance against the events read (exact; tk.reconcile)", proof),
     ]  # fmt: skip
+
+
+def _floats(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    out = unified.conform(frame, schema)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def completeness(proof: pd.DataFrame) -> pd.DataFrame:
+    """One row per exchange: whether its history was read complete, whether every balance follows
+    from it, and why not where either is no."""
+    rows = []
+    complete = proof.attrs.get("complete", {})
+    failed = {f["exchange"]: f"{f['missing']}: {f['error']}" for f in proof.attrs.get("failures", [])}
+    for exchange, group in proof.groupby("exchange"):
+        causes = sorted({c for c in group["cause"] if c})
+        whole = bool(complete.get(exchange, False)) and exchange not in failed
+        why = "; ".join([*([failed[exchange]] if exchange in failed else []), *causes])
+        rows.append({"exchange": exchange, "history complete": "yes" if whole else "no",
+                     "balances explained": "yes" if not causes else "no", "why not": why})  # fmt: skip
+    return pd.DataFrame(rows, columns=["exchange", "history complete", "balances explained", "why not"])
 
 
 def render(title: str, note: str, sections: Iterable[tuple[str, Any]]) -> str:

@@ -62,10 +62,11 @@ def complete(reports: list[dict[str, Any]]) -> bool:
     return all(r.get("complete") is not False for r in reports)
 
 
-def unreachable(exchange: str, endpoint: str, start: Any, reach: Any) -> dict[str, Any]:
-    """Report (and return) that ``endpoint`` was not read from ``start`` to ``reach``: the exchange
-    serves it from ``reach`` only. What is read from there is reported by the read itself."""
-    gap = {"start": start, "end": reach, "complete": False, "unreachable": True,
-           "reason": f"{exchange} serves {endpoint} from {reach} only"}  # fmt: skip
-    report(exchange, endpoint, gap)
+def unreachable(exchange: str, endpoint: Any, start: Any, reach: Any) -> dict[str, Any]:
+    """Report (and return) that ``endpoint`` (an ``Endpoint``) was not read from ``start`` to
+    ``reach``: the exchange serves it from ``reach`` only. What is read from there is reported by
+    the read itself."""
+    gap = {"start": start, "end": reach, "complete": False, "unreachable": True, "account_types": list(endpoint.accounts),
+           "reason": f"{exchange} serves {endpoint.name} from {reach} only"}  # fmt: skip
+    report(exchange, endpoint.name, gap)
     return gap

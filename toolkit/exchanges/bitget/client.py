@@ -145,7 +145,7 @@ class BitgetClient(RestClient):
         if start_time is not None and to_ms(start_time, "start_time") < reach and clip:
             gap = covered.unreachable(
                 self.exchange,
-                ep.FINANCIAL_RECORDS.name,
+                ep.FINANCIAL_RECORDS,
                 ms_to_timestamp(to_ms(start_time, "start_time")),
                 ms_to_timestamp(reach),
             )

@@ -234,10 +234,11 @@ class KucoinClient(RestClient):
         ``amount``, ``fee``, ``tax``, ``balance`` (after), ``remark``, ``ts`` (nanoseconds since
         2026-01-12, milliseconds before: both become UTC times). Every page (``lastId``) of every
         24-hour window in ``[start_time, end_time]`` (default: the last 24 hours), oldest first."""
-        kind = "SPOT" if str(account_type).upper() == "TRADING" else account_type
+        kind = "SPOT" if str(account_type).upper() == "TRADING" else str(account_type).upper()
         args = {"account_type": kind, "asset": asset, "direction": direction, "business_type": business_type,
                 "start_time": start_time, "end_time": end_time}  # fmt: skip
-        return self.history(ep.UA_LEDGER, args, exact=exact)
+        # The account type read is the one asked for: the coverage names it.
+        return self.history(replace(ep.UA_LEDGER, accounts=(kind.lower(),)), args, exact=exact)
 
     def get_uta_fills(
         self,
@@ -324,8 +325,9 @@ class KucoinClient(RestClient):
             end_ms = to_ms(end_time, "end_time") if end_time is not None else now_ms()
             start_ms = to_ms(start_time, "start_time") if start_time is not None else end_ms - DAY_MS
             if start_ms < reach and clip:
-                gap = covered.unreachable(self.exchange, ep.HF_LEDGERS.name, ms_to_timestamp(start_ms),
-                                          ms_to_timestamp(reach))  # fmt: skip
+                gap = covered.unreachable(
+                    self.exchange, ep.HF_LEDGERS, ms_to_timestamp(start_ms), ms_to_timestamp(reach)
+                )
             elif start_ms < reach:
                 raise OutOfReach(
                     f"kucoin: this account trades in a high-frequency (HF) trade account, whose ledger KuCoin "
