@@ -126,13 +126,14 @@ def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:
 
 @pytest.fixture
 def fresh():
-    """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set faults."""
+    """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set
+    faults; ``model=`` picks the account model (``fresh("kucoin", model="hf")``)."""
     started = []
 
-    def build(exchange: str, **options):
+    def build(exchange: str, model: str = "classic", **options):
         from toolkit import sandbox
 
-        running = sandbox.start([exchange], lifetime=120)
+        running = sandbox.start([exchange], lifetime=120, models={exchange: model})
         started.append(running)
         return running, sandbox_client(running, exchange, **options)
 

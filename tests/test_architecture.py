@@ -17,6 +17,7 @@ MAX_LINES = 800
 # errors 0, core 1, exchanges 2 and sandbox 3 are placed by their folders.
 RANKS = {
     "credentials": 3,
+    "imports": 3,
     "cassettes": 4,
     "unified": 4,
     "store": 4,

@@ -43,3 +43,9 @@ def test_every_readme_block_runs_in_demo_mode(tmp_path, monkeypatch, capsys):
     assert isinstance(namespace["bills"], pd.DataFrame) and namespace["bills"].attrs["coverage"]["complete"]
     assert "'path': '/api/v2/spot/wallet/withdrawal'" in capsys.readouterr().out  # what the refused call showed
     assert (tmp_path / "ledger.parquet").exists() and (tmp_path / "accounts.db").exists()
+    # The export merged with the API's history: each event once, the year reconciled to the digit.
+    merged, year = namespace["merged"], namespace["year"]
+    assert {"api", "api+export:Account History.csv"} <= set(merged["source"])
+    kucoin = merged[merged["exchange"] == "kucoin"]
+    assert len(kucoin) == len(kucoin[kucoin["source"] == "api+export:Account History.csv"])  # all in both
+    assert len(year) and (year["residual"] == 0).all()

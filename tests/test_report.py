@@ -54,7 +54,7 @@ def test_every_notebook_ran_top_to_bottom(demo_run):
     _, folder = demo_run
     names = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == names
-    assert len(names) == 5
+    assert len(names) == 6
     for name in names:
         notebook = nbformat.read(folder / "notebooks" / name, as_version=4)
         cells = [c for c in notebook.cells if c.cell_type == "code"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # plots and widgets import plotly / ipywidgets only when a function is called.
 from toolkit import demo_mode as _demo
-from toolkit import errors, history, plots, store, unified, valuation, widgets
+from toolkit import errors, history, imports, plots, store, unified, valuation, widgets
 from toolkit.connecting import connect
 from toolkit.core.credentials import Credentials
 from toolkit.exchanges import REGISTRY
@@ -26,6 +26,7 @@ __all__ = [
     "errors",
     "export",
     "history",
+    "imports",
     "plots",
     "reconcile",
     "store",

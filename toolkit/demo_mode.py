@@ -14,6 +14,7 @@ cassette answers raises ``toolkit.errors.NotRecorded``.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,13 +71,21 @@ def _persister(chosen: list[Path]) -> type[FolderPersister]:
     return AllFolders
 
 
-def demo(enabled: bool = True, *, examples: bool = False, newer_accounts: bool = False) -> None:
+def demo(
+    enabled: bool = True,
+    *,
+    examples: bool = False,
+    newer_accounts: bool = False,
+    models: Mapping[str, str] | None = None,
+) -> None:
     """Switch demo mode on (or off) for every client made from now on.
 
     ``examples=True`` replays the exchanges' documented examples instead of the sandboxes.
     ``newer_accounts=True`` makes Bitget's demo account a unified trading account and gives
-    KuCoin's an HF trade account (``toolkit.sandbox.start``). Switching on while on replaces what
-    answers.
+    KuCoin's an HF trade account (``toolkit.sandbox.start``); ``models`` picks one exchange's
+    account model (``{"kucoin": "hf"}``: KuCoin's account trades in its HF trade account, whose
+    ledger KuCoin serves for 3 days; ``sandboxes().write_export`` writes its year as KuCoin's
+    export file). Switching on while on replaces what answers.
     """
     global _cassette, _sandboxes
     from toolkit import sandbox
@@ -102,7 +111,7 @@ def demo(enabled: bool = True, *, examples: bool = False, newer_accounts: bool =
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
     else:
-        _sandboxes = sandbox.start(story=True, newer_accounts=newer_accounts)
+        _sandboxes = sandbox.start(story=True, newer_accounts=newer_accounts, models=models)
 
 
 def sandboxes() -> sandbox.Sandboxes | None:

@@ -49,7 +49,7 @@ def reconcile(
     end: TimeLike | None = None,
     *,
     balances: pd.DataFrame | None = None,
-    ledger: pd.DataFrame | None = None,
+    ledger: pd.DataFrame | Store | None = None,
     snapshots: pd.DataFrame | None = None,
     errors: str = "collect",
 ) -> pd.DataFrame:
@@ -62,7 +62,9 @@ def reconcile(
     ``errors`` as in ``toolkit.unified``: with ``"collect"`` an exchange or a source that fails is
     left out, a warning says so, ``attrs["failures"]`` lists it, and the residuals it leaves are
     caused by it. ``balances``, ``ledger``, ``snapshots``: the ``tk.unified`` frames of ``clients``
-    you already have (read with ``exact=True`` for residuals to the digit), to spare reading them again.
+    you already have (read with ``exact=True`` for residuals to the digit), to spare reading them again;
+    ``ledger`` may be a ``toolkit.store.Store``: its ledger, the API's history merged with the
+    exchanges' exports (``Store.ledger``), so history from before the API's reach counts.
     """
     unified.check_errors(errors)
     chosen = unified.clients_of(clients)
@@ -70,18 +72,22 @@ def reconcile(
     with warnings.catch_warnings(category=unified.PartialResult, action="ignore"):  # said once, below
         balances = _exact(balances, unified.BALANCES) if balances is not None else unified.balances(
             chosen, errors=errors, exact=True)  # fmt: skip
-        ledger = _exact(ledger, unified.LEDGER) if ledger is not None else unified.ledger(
-            chosen, first, last, errors=errors, exact=True)  # fmt: skip
+        if isinstance(ledger, Store):  # what tk.sync fetched and the exports added, each event once
+            held = ledger.ledger(first, last, exact=True)
+            book = held[held["exchange"].isin({client.exchange for client in chosen})]
+        else:
+            book = _exact(ledger, unified.LEDGER) if ledger is not None else unified.ledger(
+                chosen, first, last, errors=errors, exact=True)  # fmt: skip
         recent = max(first, last - pd.Timedelta(days=30))  # Binance keeps a month of daily snapshots
         snapshots = _exact(snapshots, unified.SNAPSHOTS) if snapshots is not None else unified.snapshots(
             chosen, recent, last, errors=errors, exact=True)  # fmt: skip
-    failures = [*balances.attrs.get("failures", []), *ledger.attrs.get("failures", [])]
+    failures = [*balances.attrs.get("failures", []), *book.attrs.get("failures", [])]
     rows = []
-    for (exchange, account, asset), held in _keys(balances, ledger).items():
-        entries = ledger[(ledger["exchange"] == exchange) & (ledger["account"] == account) & (ledger["asset"] == asset)]
+    for (exchange, account, asset), held in _keys(balances, book).items():
+        entries = book[(book["exchange"] == exchange) & (book["account"] == account) & (book["asset"] == asset)]
         replayed = _opening(entries) + _sum(entries["amount"])
         residual = held - replayed
-        cause = "" if residual == 0 else _cause(exchange, account, asset, entries, balances, ledger, failures, first)
+        cause = "" if residual == 0 else _cause(exchange, account, asset, entries, balances, book, failures, first)
         walked = snapshots[(snapshots["exchange"] == exchange) & (snapshots["account"] == account)
                            & (snapshots["asset"] == asset)]  # fmt: skip
         rows.append({"exchange": exchange, "account": account, "asset": asset, "balance": held, "replayed": replayed,
@@ -92,7 +98,7 @@ def reconcile(
     out = out.astype({"exchange": "str", "account": "str", "asset": "str", "cause": "str"})
     out["diverges"] = pd.to_datetime(out["diverges"], utc=True).astype("datetime64[ns, UTC]")
     out = out.sort_values(KEYS, kind="stable").reset_index(drop=True)
-    out.attrs = {"start": first, "end": last, "complete": ledger.attrs.get("complete", {})}
+    out.attrs = {"start": first, "end": last, "complete": book.attrs.get("complete", {})}
     if failures:
         out.attrs["failures"] = failures
         unified.warn_failures("reconcile", failures)
@@ -205,7 +211,7 @@ def coverage(source: Any, start: TimeLike | None = None, end: TimeLike | None = 
                                      "error": f"{failed['error']}: {failed['message']}"})  # fmt: skip
     out = pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
     for column in ("start", "end", "reach_start"):
-        out[column] = pd.to_datetime(out[column], utc=True).astype("datetime64[ns, UTC]")
+        out[column] = pd.to_datetime(out[column], utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
     out["complete"] = out["complete"].astype("boolean")
     text = ["exchange", "account_type", "stream", "endpoint", "error"]
     out[text] = out[text].astype("object").where(out[text].notna(), "").astype("str")

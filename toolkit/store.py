@@ -41,8 +41,10 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import imports
 from toolkit.core.frames import decimals
-from toolkit.core.timeutil import TimeLike, to_ms
+from toolkit.core.timeutil import TimeLike, ms_to_timestamp, to_ms
+from toolkit.core.vocabulary import conform
 from toolkit.errors import ConfigurationError
 
 __all__ = ["BALANCES_COLUMNS", "Store"]
@@ -62,6 +64,8 @@ _SNAPSHOT_DTYPES = {
     "time": "datetime64[ns, UTC]",
 }
 _SCHEMA_VERSION = 2
+# The rows of the exchanges' own export files (``add_export``), apart from what the API gave.
+EXPORT_STREAM = "ledger:export"
 # Values other than times, as SQLite gets them; str(Decimal) keeps every digit and the exponent.
 _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "real": float,
@@ -196,6 +200,62 @@ class Store:
                 "ON CONFLICT (stream) DO UPDATE SET ns = excluded.ns",
                 (stream, value),
             )
+
+    # The exchanges' own exports, merged with what the API gave -------------------------------------
+
+    def add_export(
+        self,
+        path: str | os.PathLike[str],
+        format: str | None = None,
+        *,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
+    ) -> int:
+        """Add an exchange's export file (``tk.imports.read``) to the store; returns how many rows are
+        new. Adding the same file, or one that overlaps it, again adds nothing twice. ``ledger()``
+        merges these rows with the API's.
+
+        ``start`` and ``end``: the period the file was exported for (the exchanges' websites ask for
+        one); the store then holds that period complete from the export, so ``tk.sync`` counts a range
+        the API no longer serves as complete where the export covers it. A file does not say its
+        period, so the default is its first row to its last: the time before the first row is not
+        proven empty."""
+        rows = imports.read(path, format, exact=True)
+        periods = {}
+        for exchange, group in rows.groupby("exchange"):
+            first, last = group["time"].min(), group["time"].max()
+            lo = ms_to_timestamp(to_ms(start, "start")) if start is not None else first
+            hi = ms_to_timestamp(to_ms(end, "end")) if end is not None else last
+            if lo > first or hi < last:
+                raise ConfigurationError(
+                    f"{Path(path).name}: its rows run from {first} to {last}, outside the period given ({lo} to {hi})"
+                )
+            periods[exchange] = (lo, hi)
+        added = self.append(EXPORT_STREAM, rows, key=["exchange", "id"])
+        held = self.load(EXPORT_STREAM)
+        for exchange, (lo, hi) in periods.items():
+            name = f"{exchange}:ledger:export"
+            self.add_range(name, lo, hi)
+            its = held[held["exchange"] == exchange]
+            sources, accounts = sorted(set(its["source"])), sorted(set(its["account"]))
+            self.save_coverage(name, [
+                {"exchange": exchange, "account_type": account, "stream": "ledger", "endpoint": ", ".join(sources),
+                 "start": held_lo, "end": held_hi, "complete": True, "error": ""}
+                for account in accounts for held_lo, held_hi in self.ranges(name)
+            ])  # fmt: skip
+        return added
+
+    def ledger(
+        self, start: TimeLike | None = None, end: TimeLike | None = None, *, exact: bool = False
+    ) -> pd.DataFrame:
+        """The ledger held, each real event once: what ``tk.sync`` fetched (``source`` = ``"api"``)
+        and the exports added. An account's asset in one second that both hold is the API's rows
+        (their ``source`` naming the export too: ``"api+export:<file>"``); where they disagree on what
+        that second moved, the API's are kept and ``attrs["conflicts"]`` lists the second. ``exact=True``:
+        amounts as ``Decimal``, as ``tk.sync`` and ``add_export`` store them (for ``tk.reconcile``)."""
+        api = self.load("ledger", start, end) if "ledger" in self.streams() else pd.DataFrame()
+        exported = self.load(EXPORT_STREAM, start, end) if EXPORT_STREAM in self.streams() else pd.DataFrame()
+        return merged_ledger(api, exported, exact=exact)
 
     # Ranges held complete ----------------------------------------------------------------------
 
@@ -386,6 +446,38 @@ class Store:
         values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
         decoded = zip(columns.items(), values, strict=True)
         return pd.DataFrame({name: _decode(list(column), kind, dtype) for (name, (kind, dtype)), column in decoded})
+
+
+def merged_ledger(api: pd.DataFrame, exported: pd.DataFrame, *, exact: bool = False) -> pd.DataFrame:
+    """API ledger rows and export rows as one history (see ``Store.ledger``)."""
+    columns = list(imports.IMPORT_COLUMNS)
+    frames = [f for f in (api, exported) if len(f)]
+    if not frames:
+        return conform(pd.DataFrame(), imports.IMPORT_COLUMNS, exact=exact)
+    api = api.assign(source="api") if len(api) else pd.DataFrame(columns=columns)
+    exported = exported if len(exported) else pd.DataFrame(columns=columns)
+    keys = ["exchange", "account", "asset", "second"]
+
+    def grouped(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(second=pd.to_datetime(frame["time"], utc=True).dt.floor("s"))
+
+    def moved(frame: pd.DataFrame) -> pd.Series:
+        exact_amounts = [Decimal(str(v)) for v in frame["amount"]]  # the store keeps them as written
+        return frame.assign(amount=exact_amounts).groupby(keys)["amount"].sum()
+
+    api, exported = grouped(api), grouped(exported)
+    both = moved(api).to_frame("api").join(moved(exported).to_frame("export"), how="inner")
+    conflicts = [dict(zip(keys, k, strict=True)) for k, row in both.iterrows() if row["api"] != row["export"]]
+    shared = set(both.index)
+    in_both = exported[[tuple(k) in shared for k in exported[keys].to_numpy()]]
+    named = in_both.groupby(keys)["source"].agg(lambda s: "+".join(sorted(set(s))))
+    marks = [named.get(tuple(k)) for k in api[keys].to_numpy()]
+    api["source"] = ["api" if m is None else f"api+{m}" for m in marks]
+    only_exported = exported[[tuple(k) not in shared for k in exported[keys].to_numpy()]]
+    out = pd.concat([f for f in (api, only_exported) if len(f)], ignore_index=True)
+    out = conform(out.sort_values("time", kind="stable"), imports.IMPORT_COLUMNS, exact=exact)
+    out.attrs["conflicts"] = conflicts
+    return out
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

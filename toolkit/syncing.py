@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -43,6 +45,7 @@ def sync(
     end: TimeLike | None = None,
     streams: tuple[str, ...] = STREAMS,
     snapshot: bool = True,
+    imports: Sequence[str | os.PathLike[str] | tuple[Any, TimeLike, TimeLike]] = (),
     errors: str = "collect",
 ) -> pd.DataFrame:
     """Bring ``store`` up to date for ``clients``; returns, per exchange and stream, what was
@@ -52,7 +55,11 @@ def sync(
 
     ``start`` defaults to a year back for a stream the store holds nothing of, else to where what
     it holds begins; ``end`` to now. ``errors="collect"`` goes on past a failed stream (a
-    ``PartialResult`` warning, the error in its row); ``"raise"`` raises it.
+    ``PartialResult`` warning, the error in its row); ``"raise"`` raises it. ``imports``: the
+    exchanges' own export files to add first (``Store.add_export``), each a path or
+    ``(path, start, end)`` with the period it was exported for: ``Store.ledger()`` is then the API's
+    history and theirs, each event once, and a range the API no longer serves is complete where an
+    export covers it.
     """
     unified.check_errors(errors)
     own_store = not isinstance(store, Store)
@@ -61,6 +68,11 @@ def sync(
     asked = ms_to_timestamp(to_ms(start, "start")) if start is not None else None
     rows = []
     try:
+        for item in imports:
+            path, period = (item[0], item[1:]) if isinstance(item, tuple) else (item, (None, None))
+            added = db.add_export(path, start=period[0], end=period[1])
+            rows.append({"exchange": "", "stream": f"export:{Path(path).name}", "fetched": added, "new": added,
+                         "complete": True, "missing": [], "error": ""})  # fmt: skip
         for client in unified.clients_of(clients):
             for stream in streams:
                 if unified.mapping(client, stream) is not None:
@@ -70,11 +82,10 @@ def sync(
     finally:
         if own_store:
             db.close()
-    failed = [r for r in rows if r["error"]]
+    failed = sorted({f"{r['exchange']} {r['stream']}" for r in rows if r["error"]})
     if failed:
         warnings.warn(
-            f"tk.sync: {', '.join(sorted({r['exchange'] + ' ' + r['stream'] for r in failed}))} failed; "
-            "their rows say what is missing, and the next sync asks for it again",
+            f"tk.sync: {', '.join(failed)} failed; their rows say what is missing, and the next sync asks for it again",
             unified.PartialResult,
             stacklevel=2,
         )
@@ -95,7 +106,7 @@ def _sync_stream(
     reports: list[dict[str, Any]] = []
     for lo, hi in gaps:
         try:
-            fetched = getattr(unified, stream)(client, lo, hi, errors="raise")
+            fetched = getattr(unified, stream)(client, lo, hi, errors="raise", exact=True)
         except ToolkitError as err:
             if errors == "raise":
                 raise
@@ -105,13 +116,23 @@ def _sync_stream(
         row["fetched"] += len(fetched)
         row["new"] += db.append(stream, fetched, KEY) if len(fetched) else 0
         reports = fetched.attrs["coverage"].get(client.exchange, []) or reports
-        if fetched.attrs["complete"].get(client.exchange, True):
+        if fetched.attrs["complete"].get(client.exchange, True) or _exported(db, client.exchange, stream, reports):
             db.add_range(name, lo, hi)
         else:
             left.append((lo, hi))
             row["error"] = row["error"] or "the exchange's answers did not prove the range complete (see its coverage)"
     _record_coverage(db, client.exchange, stream, reports, left, row["error"])
     return {**row, "complete": not left, "missing": left}
+
+
+def _exported(db: Store, exchange: str, stream: str, reports: list[dict[str, Any]]) -> bool:
+    """Whether all a ledger read lacked is what the exchange no longer serves, and the store holds it
+    from the exchange's own export: the history is then complete."""
+    lacking = [r for r in reports if r.get("complete") is False]
+    if stream != "ledger" or not lacking or not all(r.get("unreachable") for r in lacking):
+        return False
+    name = f"{exchange}:ledger:export"
+    return all(not db.missing(name, r["start"], r["end"]) for r in lacking)
 
 
 def _record_coverage(

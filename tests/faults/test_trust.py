@@ -286,8 +286,9 @@ def test_a_partial_sync_leaves_its_gap_and_the_next_one_fills_it_exactly_once(fr
     assert sorted(held["id"]) == ledger_ids(client, start, NOW)
 
 
-def test_a_sync_from_earlier_backfills_to_the_same_rows_as_one_sync(fresh, tmp_path):
-    _, client = fresh("bitget")
+@pytest.mark.parametrize("exchange", ["bitget", "kucoin", "binance", "coinw"])
+def test_a_sync_from_earlier_backfills_to_the_same_rows_as_one_sync(fresh, tmp_path, exchange):
+    _, client = fresh(exchange)
     year_ago = NOW - 300 * DAY
     tk.sync(client, tmp_path / "two.db", start=NOW - 20 * DAY, end=NOW, snapshot=False)
     later = tk.sync(client, tmp_path / "two.db", start=year_ago, end=NOW, snapshot=False)
@@ -297,7 +298,35 @@ def test_a_sync_from_earlier_backfills_to_the_same_rows_as_one_sync(fresh, tmp_p
         for stream in ("ledger", "deposits", "withdrawals"):
             assert sorted(two.load(stream)["id"]) == sorted(one.load(stream)["id"]), stream
             assert two.load(stream)["id"].is_unique
-        assert two.ranges("bitget:ledger") == [(year_ago, NOW)]
+        for stream in later["stream"]:  # every stream the exchange has, held whole
+            assert two.ranges(f"{exchange}:{stream}") == [(year_ago, NOW)], stream
+
+
+def test_a_sync_interrupted_mid_way_then_run_again_holds_every_row_once(fresh, tmp_path, monkeypatch):
+    _, client = fresh("kucoin")
+    start = NOW - 200 * DAY
+    appended = []
+    real_append = Store.append
+
+    def interrupted(self, stream, frame, key):
+        appended.append(stream)
+        if len(appended) == 2:  # the ledger is written, the deposits are not: Ctrl-C
+            raise KeyboardInterrupt
+        return real_append(self, stream, frame, key)
+
+    monkeypatch.setattr(Store, "append", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tk.sync(client, tmp_path / "a.db", start=start, end=NOW, snapshot=False)
+    monkeypatch.setattr(Store, "append", real_append)
+    with Store(tmp_path / "a.db") as db:
+        assert db.ranges("kucoin:ledger") == [(start, NOW)] and db.ranges("kucoin:deposits") == []
+    again = tk.sync(client, tmp_path / "a.db", start=start, end=NOW, snapshot=False)
+    assert again.set_index("stream")["fetched"]["ledger"] == 0 and again["complete"].all()
+    tk.sync(client, tmp_path / "once.db", start=start, end=NOW, snapshot=False)
+    with Store(tmp_path / "a.db") as db, Store(tmp_path / "once.db") as once:
+        for stream in ("ledger", "deposits", "withdrawals"):
+            assert db.load(stream)["id"].is_unique and len(db.load(stream)), stream
+            assert sorted(db.load(stream)["id"]) == sorted(once.load(stream)["id"]), stream
 
 
 # --------------------------------------------------------------------------- the price cache

@@ -66,7 +66,13 @@ def unreachable(exchange: str, endpoint: Any, start: Any, reach: Any) -> dict[st
     """Report (and return) that ``endpoint`` (an ``Endpoint``) was not read from ``start`` to
     ``reach``: the exchange serves it from ``reach`` only. What is read from there is reported by
     the read itself."""
-    gap = {"start": start, "end": reach, "complete": False, "unreachable": True, "account_types": list(endpoint.accounts),
-           "reason": f"{exchange} serves {endpoint.name} from {reach} only"}  # fmt: skip
+    gap = {
+        "start": start,
+        "end": reach,
+        "complete": False,
+        "unreachable": True,
+        "account_types": list(endpoint.accounts),
+        "reason": f"{exchange} serves {endpoint.name} from {reach} only",
+    }
     report(exchange, endpoint.name, gap)
     return gap

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.core.exported import ExportFormat
+
 # The kinds of toolkit.unified; an exchange's mapping for a kind is the function of that name.
 KINDS = ("balances", "ledger", "deposits", "withdrawals", "transfers", "fee_rates", "snapshots")
 
@@ -26,14 +28,17 @@ def mappings(module: ModuleType) -> dict[str, Callable[..., pd.DataFrame]]:
 @dataclass(frozen=True)
 class Exchange:
     """One exchange: ``id`` (as in ``tk.connect(id)``), display ``label``, whether keys come with a
-    ``passphrase``, its ``client`` class and its ``unified`` mappings (``toolkit.unified`` kind ->
-    ``mapping(client, *args) -> frame`` in the shared vocabulary)."""
+    ``passphrase``, its ``client`` class, its ``unified`` mappings (``toolkit.unified`` kind ->
+    ``mapping(client, *args) -> frame`` in the shared vocabulary) and the ``exports`` of its website
+    the toolkit reads (its ``unified.EXPORTS``)."""
 
     id: str
     label: str
     client: type[Any]
     passphrase: bool = False
     unified: Mapping[str, Callable[..., pd.DataFrame]] = field(default_factory=dict)
+    # The exchange's own export files the toolkit reads (``toolkit.imports``), by format name.
+    exports: Mapping[str, ExportFormat] = field(default_factory=dict)
 
     @property
     def redact_headers(self) -> tuple[str, ...]:

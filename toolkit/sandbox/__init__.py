@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from toolkit.core.credentials import Credentials
+from toolkit.core.timeutil import TimeLike, to_ms
 from toolkit.sandbox.account import Account, build
 from toolkit.sandbox.base import demo_credentials
 
@@ -57,6 +58,17 @@ class Sandboxes:
     def credentials(self, exchange: str) -> Credentials:
         return demo_credentials(exchange)
 
+    def write_export(
+        self, exchange: str, path: str | os.PathLike[str], start: TimeLike | None = None, end: TimeLike | None = None
+    ) -> Path:
+        """Write ``exchange``'s own export of its account's history from ``start`` to ``end``
+        (default: all of it), in the format ``tk.imports`` reads for it: Binance's statement,
+        KuCoin's account history, Bitget's financial record."""
+        from toolkit.sandbox.exports import write
+
+        return write(exchange, self.accounts[exchange], Path(path), to_ms(start) if start is not None else 0,
+                     to_ms(end) if end is not None else None)  # fmt: skip
+
     def switch_off(self, exchange: str, *sources: str) -> None:
         """Stop ``exchange``'s sandbox from serving these sources of events (Binance: ``convert``,
         ``dust``, ``earn``, ``transfer``, ``funding``; CoinW: ``fees``, its currencies' withdrawal
@@ -89,6 +101,7 @@ def start(
     lifetime: float = 4 * 3600,
     ports: dict[str, int] | None = None,
     newer_accounts: bool = False,
+    models: Mapping[str, str] | None = None,
 ) -> Sandboxes:
     """Start a sandbox for each of ``exchanges`` (default: all four) over its fictional account.
 
@@ -97,7 +110,9 @@ def start(
     ``newer_accounts`` serves Bitget's and KuCoin's accounts as unified trading accounts (Bitget's
     v3 endpoints only, KuCoin's UA API beside a classic API that shows no account): Bitget's
     financial records reach back 90 days, so its demo year is then only partly readable, as it
-    would be on Bitget.
+    would be on Bitget. ``models`` picks an exchange's account model by name (``{"kucoin": "hf"}``:
+    a KuCoin account that trades in its high-frequency trade account, whose ledger KuCoin serves
+    for 3 days: its year comes from the export ``write_export`` writes).
     """
     from toolkit.sandbox.binance import BinanceSandbox
     from toolkit.sandbox.server import HttpSandbox
@@ -105,16 +120,18 @@ def start(
     chosen = sorted(exchanges) if exchanges is not None else sorted([*APPS, WEBSOCKET])
     servers: dict[str, Any] = {}
     accounts: dict[str, Account] = {}
+    picked = {**({"bitget": "unified", "kucoin": "unified"} if newer_accounts else {}), **(models or {})}
     for exchange in chosen:
-        accounts[exchange] = account = build(exchange, today=today, newer=newer_accounts)
+        model = picked.get(exchange, "classic")
+        accounts[exchange] = account = build(exchange, today=today, model=model)
         port = (ports or {}).get(exchange, 0)
         if exchange == WEBSOCKET:
             servers[exchange] = BinanceSandbox(account, story=story, lifetime=lifetime).start()
             continue
         module, name = APPS[exchange].split(":")
         app = getattr(importlib.import_module(module), name)(account)
-        if newer_accounts:
-            app.use_newer_account()
+        if model != "classic":
+            app.use_model(model)
         servers[exchange] = HttpSandbox(app, port=port, lifetime=lifetime).start()
     return Sandboxes(servers, accounts)
 

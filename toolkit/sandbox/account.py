@@ -487,17 +487,21 @@ PROFILES = {
 }  # fmt: skip
 
 
-# The accounts of an exchange's newer account model, where they differ (KuCoin's unified trading
-# account: a funding account beside the unified one).
-NEWER = {"kucoin": {"funding": "funding", "trading": "unified"}}
+# The accounts of an exchange's other account models, where they differ from its classic ones:
+# KuCoin's unified trading account (a funding account beside the unified one) and its
+# high-frequency (HF) trade account (trades there, beside the main account).
+MODELS = {
+    ("kucoin", "unified"): {"funding": "funding", "trading": "unified"},
+    ("kucoin", "hf"): {"funding": "main", "trading": "trade_hf"},
+}
 
 
-def build(exchange: str, *, seed: int = SEED, today: date | None = None, newer: bool = False) -> Account:
-    """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``);
-    ``newer``: in the exchange's newer account model."""
+def build(exchange: str, *, seed: int = SEED, today: date | None = None, model: str = "classic") -> Account:
+    """The fictional account of ``exchange`` for the demo year ending yesterday (or before ``today``),
+    in one of its account ``model``s (``classic``, ``unified``, ``hf``)."""
     start, end = demo_year(today)
     rng = random.Random(f"{seed}:{exchange}")
     # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
     market = random.Random(f"{seed}:prices")
-    profile = {**PROFILES[exchange], **(NEWER.get(exchange, {}) if newer else {})}
+    profile = {**PROFILES[exchange], **MODELS.get((exchange, model), {})}
     return simulate(rng, start, end, market=market, **profile)  # type: ignore[arg-type]

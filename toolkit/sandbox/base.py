@@ -65,8 +65,10 @@ class ExchangeApp:
         # to show the cause reconciliation names).
         self.off: set[str] = set()
 
-    def use_newer_account(self) -> None:
-        """Serve the account type the exchange now moves users to, where it has one."""
+    def use_model(self, model: str) -> None:
+        """Serve the account ``model`` (``unified``, ``hf``) the account was built in, where the
+        exchange has it."""
+        raise ValueError(f"{self.exchange} has no {model} account model here")
 
     def issue(self, credentials: Credentials) -> None:
         """Accept ``credentials`` from now on, as an exchange does once a key is created."""

@@ -69,7 +69,9 @@ class BitgetApp(ExchangeApp):
         ):
             self.route(endpoint, handler)
 
-    def use_newer_account(self) -> None:
+    def use_model(self, model: str) -> None:
+        if model != "unified":
+            super().use_model(model)
         self.uta = True
 
     def handle(self, request: Request) -> Response:

@@ -24,8 +24,10 @@ from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
 TOLERANCE_MS = 5_000
-# The accounts the classic endpoints show (a unified trading account's are read through the UA API).
+# The accounts the classic ledger holds (an HF account's has its own; a unified trading account's
+# are read through the UA API), and those the account list shows.
 CLASSIC = ("main", "trade", "margin")
+LISTED = (*CLASSIC, "trade_hf")
 # The ledger's bizType for each kind of entry: the display names of KuCoin's BizType table.
 BIZ = {"deposit": "Deposit", "withdrawal": "Withdrawal", "trade": "Trade_Exchange", "transfer": "Transfer",
        "reward": "Rewards", "rebate": "Fee Rebate", "airdrop": "Airdrop/Fork"}  # fmt: skip
@@ -104,9 +106,12 @@ class KucoinApp(ExchangeApp):
         return self.ok([[str(r[0] // 1000), text(r[1]), text(r[4]), text(r[2]), text(r[3]), text(r[5]), text(r[6])]
                         for r in reversed(rows[-ep.CANDLE_CAP:])])  # fmt: skip
 
-    def use_newer_account(self) -> None:
-        """A unified trading account (its account is built with "funding" and "unified" accounts)."""
-        self.uta = True
+    def use_model(self, model: str) -> None:
+        """A unified trading account (built with "funding" and "unified" accounts), or an HF trade
+        account (built with "main" and "trade_hf")."""
+        if model not in ("unified", "hf"):
+            super().use_model(model)
+        self.uta, self.hf = model == "unified", model == "hf"
 
     def ok(self, data: Any) -> Response:
         return Response(200, {"code": "200000", "data": data})
@@ -203,7 +208,7 @@ class KucoinApp(ExchangeApp):
                 {"id": self.account_id(name, asset), "currency": asset, "type": name, "balance": text(total),
                  "available": text(total), "holds": "0"}
                 for (name, asset), total in sorted(self.account.balances.items())
-                if name in CLASSIC and (not currency or asset == currency) and (not kind or name == kind)
+                if name in LISTED and (not currency or asset == currency) and (not kind or name == kind)
             ]  # fmt: skip
         return self.ok(rows)
 

@@ -9,6 +9,12 @@ from toolkit.exchanges.binance import unified
 from toolkit.exchanges.binance.client import PRODUCTION_URL, TESTNET_URL, BinanceClient, StreamWarning
 from toolkit.exchanges.binance.events import UserDataSubscription
 
-EXCHANGE = Exchange(id="binance", label="Binance", client=BinanceClient, unified=mappings(unified))
+EXCHANGE = Exchange(
+    id="binance",
+    label="Binance",
+    client=BinanceClient,
+    unified=mappings(unified),
+    exports=unified.EXPORTS,
+)
 
 __all__ = ["EXCHANGE", "PRODUCTION_URL", "TESTNET_URL", "BinanceClient", "StreamWarning", "UserDataSubscription"]

@@ -34,12 +34,20 @@ deposits / withdrawals
     fee = transaction_fee, txid = tx_id, status = Binance's status code.
 snapshots
     ``get_account_snapshot()``: Binance's end-of-day balances of the spot account (the last month).
+exports (``EXPORTS``, ``tk.imports.read``)
+    the "Transaction History" statement (``[User_ID,] UTC_Time, Account, Operation, Coin, Change,
+    Remark``; since 2026 also ``User ID, Time, ...``): one row per balance change; account = Account
+    in lower case, amount = Change, type from Operation (``OPERATIONS``). No Binance page documents
+    the file: its columns and spellings are those open-source importers read (rotki, BittyTax),
+    UNCONFIRMED by Binance; UTC_Time is UTC (the newer Time, written ``24-07-25 21:30:41``, is
+    read year first and as UTC: both UNCONFIRMED).
 fee_rates
     ``commission_rates_maker`` / ``_taker`` of ``get_account_info()`` (account-wide).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -48,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.core import covered
+from toolkit.core.exported import ExportFormat, amount, cell, kind_of, local_time
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import LEDGER, negated
 from toolkit.exchanges.binance import endpoints as ep
@@ -122,11 +131,11 @@ def _legs(trades: pd.DataFrame) -> pd.DataFrame:
     base, quote = parts["base"], parts["quote"]
     sold = ~trades["is_buyer"].fillna(False).to_numpy(dtype=bool)
     rows = []
-    for asset, amount in ((base, negated(trades["qty"], sold)), (quote, negated(trades["quote_qty"], ~sold))):
+    for asset, moved in ((base, negated(trades["qty"], sold)), (quote, negated(trades["quote_qty"], ~sold))):
         paid_here = (trades["commission_asset"] == asset).to_numpy(dtype=bool)
         fee = trades["commission"].where(paid_here, 0)
         rows.append(_entries(account=ACCOUNT, time=trades["time"], id="trade:" + trades["id"] + ":" + asset,
-                             asset=asset, amount=amount - fee, fee=fee, fee_asset=asset, type="trade",
+                             asset=asset, amount=moved - fee, fee=fee, fee_asset=asset, type="trade",
                              raw_type=np.where(sold, "SELL", "BUY")))  # fmt: skip
     elsewhere = trades[(trades["commission_asset"] != base) & (trades["commission_asset"] != quote)]
     rows.append(_entries(account=ACCOUNT, time=elsewhere["time"], id="fee:" + elsewhere["id"],
@@ -228,3 +237,48 @@ def snapshots(client: Any, start: TimeLike | None, end: TimeLike | None, *, exac
         {"account": ACCOUNT, "asset": df["asset"].str.upper(), "free": df["free"], "locked": df["locked"],
          "total": df["free"] + df["locked"], "time": df["update_time"], "taken_at": df["update_time"]}
     )  # fmt: skip
+
+
+# The statement's Operation spellings (as importers see them) in the ledger vocabulary; any other
+# by the words it holds, else "other".
+OPERATIONS = {
+    "deposit": "deposit", "withdraw": "withdrawal", "fiat deposit": "deposit", "fiat withdraw": "withdrawal",
+    "fiat withdrawal": "withdrawal", "buy": "trade", "sell": "trade", "transaction buy": "trade",
+    "transaction spend": "trade", "transaction sold": "trade", "transaction revenue": "trade",
+    "transaction related": "trade", "large otc trading": "trade", "fee": "fee", "transaction fee": "fee",
+    "bnb fee deduction": "fee", "binance convert": "convert", "small assets exchange bnb": "dust",
+    "transfer between main and funding wallet": "transfer", "transfer_in": "transfer", "transfer_out": "transfer",
+    "simple earn flexible subscription": "earn_subscribe", "simple earn locked subscription": "earn_subscribe",
+    "simple earn flexible redemption": "earn_redeem", "simple earn locked redemption": "earn_redeem",
+    "simple earn flexible interest": "reward", "simple earn locked rewards": "reward",
+    "simple earn flexible airdrop": "airdrop", "distribution": "airdrop", "airdrop assets": "airdrop",
+    "hodler airdrops distribution": "airdrop", "commission rebate": "rebate", "referral kickback": "rebate",
+    "commission history": "rebate", "referrer rebates": "rebate", "referee rebates": "rebate",
+}  # fmt: skip
+
+
+def statement_rows(rows: list[dict[str, str]], header: list[str]) -> list[dict[str, Any]]:
+    time_column = "utc time" if "utc time" in header else "time"
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where, operation, coin = f"row {number}", cell(row, "operation"), cell(row, "coin").upper()
+        written = cell(row, time_column)
+        if re.match(r"\d{2}-\d{2}-\d{2}\s", written):  # the newer file's "24-07-25 21:30:41": year first, as UTC_Time
+            written = "20" + written
+        out.append({
+            "account": cell(row, "account").lower().replace(" ", "_"),
+            "time": local_time(written, "", where), "asset": coin,
+            "amount": amount(cell(row, "change"), where), "fee": 0, "fee_asset": coin,
+            "type": kind_of(operation, OPERATIONS), "raw_type": operation,
+        })  # fmt: skip
+    return out
+
+
+EXPORTS = {
+    "binance-statement": ExportFormat(
+        frozenset({"utc time", "account", "operation", "coin", "change"}), statement_rows
+    ),
+    "binance-statement-2026": ExportFormat(
+        frozenset({"time", "account", "operation", "coin", "change"}), statement_rows
+    ),
+}

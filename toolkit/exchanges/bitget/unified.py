@@ -19,6 +19,13 @@ transfers
     NaN (the bill does not name it); id = bill_id, amount = |size|.
 fee_rates
     ``get_user_fee_ratio(symbol)`` per symbol.
+exports (``EXPORTS``, ``tk.imports.read``)
+    the "Spot Financial Record" (``Type[, Action], Creation timestamp (+8 UTC), Coin, Quantity,
+    Fees``) as a tax tool's help page describes the file Bitget's support sends (crypto-city):
+    account = spot, amount = Quantity (a Withdrawal made negative where written unsigned), type from
+    Type (Deposit, Withdrawal, Trading, Fund transfer) or, for "Financial management", its Action;
+    times are UTC+8. Whether the website's own export has this header, and whether Quantity is
+    signed, are UNCONFIRMED.
 
 A unified trading account (``client.is_uta()``) is read from the v3 endpoints instead, into the
 same columns with account = "unified": balances from ``get_uta_assets()`` (free = available,
@@ -38,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.core.exported import ExportFormat, amount, cell, kind_of, local_time
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import paired_transfers
 
@@ -152,3 +160,25 @@ def fee_rates(client: Any, symbols: list[str], *, exact: bool = False) -> pd.Dat
         {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
          "source": "get_user_fee_ratio"}
     )  # fmt: skip
+
+
+EXPORT_TYPES = {"deposit": "deposit", "withdrawal": "withdrawal", "fund transfer": "transfer", "trading": "trade"}
+
+
+def financial_record_rows(rows: list[dict[str, str]], header: list[str]) -> list[dict[str, Any]]:
+    time_column = next((c for c in header if c.startswith("creation timestamp")), "creation timestamp")
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where, kind, action = f"row {number}", cell(row, "type"), cell(row, "action")
+        quantity, fee = amount(cell(row, "quantity"), where), amount(cell(row, "fees") or "0", where).copy_abs()
+        coin = cell(row, "coin").upper()
+        out.append({
+            "account": "spot", "time": local_time(cell(row, time_column), "+08:00", where), "asset": coin,
+            "amount": -quantity.copy_abs() if kind.lower() == "withdrawal" else quantity, "fee": fee,
+            "fee_asset": coin, "type": EXPORT_TYPES.get(kind.lower()) or kind_of(action or kind, {}),
+            "raw_type": action or kind,
+        })  # fmt: skip
+    return out
+
+
+EXPORTS = {"bitget-financial": ExportFormat(frozenset({"type", "coin", "quantity", "fees"}), financial_record_rows)}

@@ -12,6 +12,13 @@ from toolkit.exchanges.kucoin.auth import sign
 from toolkit.exchanges.kucoin.client import KucoinClient
 from toolkit.exchanges.kucoin.errors import ERRORS
 
-EXCHANGE = Exchange(id="kucoin", label="KuCoin", client=KucoinClient, passphrase=True, unified=mappings(unified))
+EXCHANGE = Exchange(
+    id="kucoin",
+    label="KuCoin",
+    client=KucoinClient,
+    passphrase=True,
+    unified=mappings(unified),
+    exports=unified.EXPORTS,
+)
 
 __all__ = ["ERRORS", "EXCHANGE", "KucoinClient", "sign"]

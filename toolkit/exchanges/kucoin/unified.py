@@ -20,6 +20,13 @@ deposits / withdrawals
     deposits no id: id = wallet_tx_id, else ``<currency>:<created_at ms>:<amount>``.
 fee_rates
     ``get_basic_user_fee()`` (account-wide) and ``get_symbol_trading_fees(symbols)``.
+exports (``EXPORTS``, ``tk.imports.read``)
+    the website's "Account History" file (``UID, Account Type, Currency, Side, Amount, Fee,
+    Time(UTC[+hh:mm]), Remark[, Type]``), as BittyTax's KuCoin parsers read it: account from
+    Account Type (MAIN, TRADE, TRADE_HF, ...; "Main Account", "Trading Account" also read), amount
+    = Amount (out where Side is Withdrawal), fee = Fee, type from Type (newer files) or Remark, by
+    the BizType names above; the time in the zone its header names (older files, with none, UTC+8).
+    KuCoin's help page gives its limits: back to 2017-09-16, a year per file.
 
 A unified trading account (``client.is_uta()``) is read through the UA API instead: balances from
 ``get_uta_balances()`` (account = "unified", free = available, locked = hold, total = balance)
@@ -35,11 +42,13 @@ ledger's does, is UNCONFIRMED (the sandbox books it so; the residual would show 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit.core.exported import ExportFormat, amount, cell, kind_of, local_time
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import amount_text, negated, paired_transfers
 
@@ -159,3 +168,37 @@ def fee_rates(client: Any, symbols: list[str], *, exact: bool = False) -> pd.Dat
         {"account": "spot", "symbol": df["symbol"], "maker": df["maker_fee_rate"], "taker": df["taker_fee_rate"],
          "source": df["source"]}
     )  # fmt: skip
+
+
+TIME_HEADER = re.compile(r"^time\s*\((utc)?\s*([+-]\d{2}:\d{2})?\)$")
+# An export's Account Type as the ledger's account (the API's names), by the words it holds.
+EXPORT_ACCOUNTS = (("high-frequency", "trade_hf"), ("trade_hf", "trade_hf"), ("hf", "trade_hf"),
+                   ("unified", "unified"), ("funding", "main"), ("main", "main"), ("margin", "margin"),
+                   ("trad", "trade"), ("spot", "trade"))  # fmt: skip
+
+
+def account_history_rows(rows: list[dict[str, str]], header: list[str]) -> list[dict[str, Any]]:
+    time_column = next((c for c in header if TIME_HEADER.match(c)), "time")
+    written = TIME_HEADER.match(time_column)
+    # "Time(UTC)" and "Time(UTC+08:00)" name their zone; a bare "Time" (older files) is UTC+8.
+    offset = (written.group(2) or "") if written and written.group(1) else "+08:00"
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"row {number}"
+        size, fee = amount(cell(row, "amount"), where).copy_abs(), amount(cell(row, "fee") or "0", where).copy_abs()
+        label = cell(row, "type") or cell(row, "remark") or cell(row, "side")
+        named = cell(row, "account type").lower()
+        account = next((name for word, name in EXPORT_ACCOUNTS if word in named), named.replace(" ", "_"))
+        currency = cell(row, "currency").upper()
+        out.append({
+            "account": account, "time": local_time(cell(row, time_column), offset, where), "asset": currency,
+            "amount": -size if cell(row, "side").lower() in ("withdrawal", "out") else size, "fee": fee,
+            "fee_asset": currency, "type": BIZ_TYPES.get(label.lower()) or kind_of(label, {}), "raw_type": label,
+        })  # fmt: skip
+    return out
+
+
+EXPORTS = {
+    "kucoin-account": ExportFormat(frozenset({"uid", "account type", "currency", "side", "amount", "fee"}),
+                                   account_history_rows),
+}  # fmt: skip
