@@ -18,6 +18,7 @@ MAX_LINES = 800
 RANKS = {
     "credentials": 3,
     "imports": 3,
+    "taxfiles": 3,
     "cassettes": 4,
     "unified": 4,
     "store": 4,

@@ -48,6 +48,11 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     assert "not priced" not in html  # every demo asset has a market
     assert "SYNTHETIC" in html
     assert "DEMO-" not in html and "SECRET" not in html
+    by_type = html[html.index("<h2>Ledger entries by type</h2>") :]
+    assert re.search(r"<thead>\s*<tr[^>]*>\s*<th>exchange</th>", by_type)  # no empty first column
+    moves = html[html.index("<h2>Moves between your exchanges") :]
+    assert moves.index("<td>kucoin</td>") < moves.index("</table>")  # the demo's own moves, paired
+    assert len(re.findall(r"<td>txid</td>", moves[: moves.index("</table>")])) == 3
 
 
 def test_every_notebook_ran_top_to_bottom(demo_run):

@@ -9,10 +9,12 @@ exchange left out, a manual adjustment). It is shown, never hidden.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from toolkit.errors import ConfigurationError
-from toolkit.unified import BALANCES, LEDGER, fees_paid
+from toolkit.unified import BALANCES, LEDGER_CORE, fees_paid
 
 KEYS = ["exchange", "asset"]
 # Running balances are kept per account (KuCoin's main and trade accounts are separate ledgers).
@@ -22,7 +24,7 @@ ACCOUNT_KEYS = ["exchange", "account", "asset"]
 FREQ_TO_PERIOD = {"D": "D", "W": "W", "MS": "M", "M": "M", "ME": "M", "QS": "Q", "YS": "Y"}
 
 
-def _require(df: pd.DataFrame, schema: dict[str, str] | list[str], what: str) -> None:
+def _require(df: pd.DataFrame, schema: Iterable[str], what: str) -> None:
     missing = [c for c in schema if c not in df.columns]
     if missing:
         raise ConfigurationError(f"{what} lacks columns {missing}; build it with toolkit.unified.")
@@ -47,7 +49,7 @@ def balance_history(
     ``ledger`` and ``balances`` are ``toolkit.unified`` frames; ``snapshots`` (stored balance
     snapshots, same columns as ``balances``) add the days of exchanges without a ledger.
     """
-    _require(ledger, LEDGER, "ledger")
+    _require(ledger, LEDGER_CORE, "ledger")
     _require(balances, BALANCES, "balances")
     today = pd.Timestamp.now(tz="UTC").normalize()
     frames = []
@@ -86,7 +88,7 @@ def residual(ledger: pd.DataFrame, balances: pd.DataFrame, snapshots: pd.DataFra
     each balance in ``snapshots`` (``toolkit.unified.snapshots``: Binance's daily snapshots). Zero
     when the ledger is complete and consistent with today's balances.
     """
-    _require(ledger, LEDGER, "ledger")
+    _require(ledger, LEDGER_CORE, "ledger")
     _require(balances, BALANCES, "balances")
     rows = _replayed(ledger, balances)
     rows = rows[rows["balance"].notna()]
@@ -137,7 +139,7 @@ def fee_history(ledger: pd.DataFrame, withdrawals: pd.DataFrame | None = None, f
     Trading fees come from ledger entries of type ``trade`` (and ``fee``); withdrawal fees from the
     ``withdrawals`` frame when given, else from ledger entries of type ``withdrawal``.
     """
-    _require(ledger, LEDGER, "ledger")
+    _require(ledger, LEDGER_CORE, "ledger")
     fees = fees_paid(ledger, withdrawals)
     fees = fees.assign(time=period_start(fees["time"], freq))
     out = fees.groupby(["time", "exchange", "asset", "type"], as_index=False)["fee"].sum()

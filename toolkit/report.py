@@ -18,6 +18,7 @@ import pandas as pd
 
 from toolkit import demo_mode, history, plots, reconciling, unified, valuation
 from toolkit.connecting import connect
+from toolkit.core.optional import needs, require
 from toolkit.exchanges import REGISTRY
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -46,6 +47,7 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300) -> list[Notebo
     saved, so the failing cell can be seen). Widget state is not saved with the outputs. Each copy
     is also written as HTML (``NAME.html``), which opens in a browser without Jupyter.
     """
+    require("nbclient", "nbformat", "nbconvert", "ipykernel", purpose="running the notebooks")
     import nbclient
     import nbformat
     from nbconvert import HTMLExporter
@@ -96,6 +98,10 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
     fees_in_usdt = valuation.fees_value(ledger, withdrawals, fee_prices)
     last_day = valuation.totals(worth, by="exchange")
     last_day = last_day[last_day["date"] == last_day["date"].max()]
+    pairs = unified.transfer_pairs(clients, start, end)
+    between = pairs[pairs["matched_by"] != ""][["sent", "from_exchange", "from_account", "to_exchange", "to_account",
+                                                "asset", "sent_amount", "fee", "received_amount", "matched_by",
+                                                "txid"]]  # fmt: skip
     keys = pd.concat([client.describe_key() for client in clients.values()], ignore_index=True)
     accounts = keys[["exchange", "account", "account_model", "can_trade", "can_withdraw"]]
     rebuilt = f"Balance history, rebuilt from the ledgers of {', '.join(ledger.attrs['exchanges'])}"
@@ -109,6 +115,9 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Net worth in USDT on the last day, by exchange", last_day.round({"value": 2})),
         ("Asset shares", plots.asset_shares(worth)),
         ("Accounts and keys (account_model: classic, hf or unified)", accounts),
+        (f"Moves between your exchanges (tk.unified.transfer_pairs): each withdrawal that arrived as a deposit "
+         f"on another, a transfer in the tax files; {int((pairs['matched_by'] == '').sum())} other deposits and "
+         "withdrawals came from or went to outside", between),
         ("Balances now", balances),
         (rebuilt, plots.balance_history(history.balance_history(ledger, balances), by="exchange")),
         ("Fees paid by month, in each fee's own asset", plots.fee_history(fees)),
@@ -119,7 +128,8 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
          "Binance's daily snapshots; KuCoin and CoinW report none)",
          plots.residual(history.residual(ledger, balances, unified.snapshots(clients)), tolerance=1e-8)),
         ("Ledger entries by type", ledger.pivot_table(
-            index="exchange", columns="type", values="id", aggfunc="count", fill_value=0).reset_index()),
+            index="exchange", columns="type", values="id", aggfunc="count", fill_value=0
+        ).rename_axis(columns=None).reset_index()),
         ("Where the prices come from", pd.DataFrame(
             sorted(worth.attrs["sources"].items()), columns=["asset", "source"])),
         ("Reconciliation: every balance against the events read (exact; tk.reconcile)", proof),
@@ -173,6 +183,7 @@ def _notebook_table(runs: list[NotebookRun]) -> pd.DataFrame:
     )  # fmt: skip
 
 
+@needs("plotly", purpose="the demo report")
 def run_demo(report: Path, notebooks_out: Path | None, *, newer_accounts: bool = False) -> bool:
     """Run the notebooks (unless ``notebooks_out`` is None) and write the demo report to ``report``;
     ``newer_accounts``: the report's accounts are Bitget's and KuCoin's unified trading accounts.

@@ -32,6 +32,7 @@ carries one) plus each withdrawal's fee, so they exist where a ledger or withdra
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -40,12 +41,14 @@ import pandas as pd
 
 from toolkit.core import covered
 from toolkit.core.client import check_exact
+from toolkit.core.pairing import PAIRS, pair_moves
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import (
     BALANCES,
     FEE_RATES,
     FEES,
     LEDGER,
+    LEDGER_CORE,
     LEDGER_TYPES,
     SNAPSHOTS,
     TRANSACTIONS,
@@ -60,11 +63,14 @@ __all__ = [
     "FEES",
     "FEE_RATES",
     "LEDGER",
+    "LEDGER_CORE",
     "LEDGER_TYPES",
+    "PAIRS",
     "SNAPSHOTS",
     "TRANSACTIONS",
     "TRANSFERS",
     "PartialResult",
+    "UnknownAsset",
     "balances",
     "clients_of",
     "conform",
@@ -75,6 +81,7 @@ __all__ = [
     "ledger",
     "mapping",
     "snapshots",
+    "transfer_pairs",
     "transfers",
     "withdrawals",
 ]  # fmt: skip
@@ -164,6 +171,8 @@ def _gather(
             continue
         coverage[client.exchange] = heard
         failures += [failure_of_source(client.exchange, kind, r) for r in heard if r.get("error")]
+        if frame.empty and kind in ("deposits", "withdrawals") and len(args) > 2 and isinstance(args[2], str):
+            _hint_asset(client, kind, args[2])
         frame.insert(0, "exchange", client.exchange)
         frames.append(conform(frame, schema, exact=exact))
     result = pd.concat(frames, ignore_index=True) if frames else conform(pd.DataFrame(), schema, exact=exact)
@@ -179,6 +188,26 @@ def _gather(
         result.attrs["failures"] = failures
         warn_failures(kind, failures)
     return result
+
+
+class UnknownAsset(UserWarning):
+    """An asset asked for that the account does not know: likely a typo, with the close matches."""
+
+
+def _hint_asset(client: Any, kind: str, asset: str) -> None:
+    """Warn when ``asset`` (asked for, nothing found) is not among the assets ``client``'s account
+    holds, naming the close matches (``USTD`` -> ``USDT``)."""
+    try:
+        held = sorted(set(mapping(client, "balances")(client)["asset"].astype("str").str.upper()))  # type: ignore[misc]
+    except ToolkitError:  # the hint is a courtesy: a failed look-up leaves the empty answer as it is
+        return
+    wanted = asset.strip().upper()
+    if wanted in held:
+        return
+    close = difflib.get_close_matches(wanted, held, n=3, cutoff=0.5)
+    known = f"did you mean {', '.join(close)}?" if close else f"it holds {', '.join(held[:20]) or 'nothing'}"
+    warnings.warn(f"{client.exchange} {kind}: no {asset!r}, and the account holds no such asset; {known}",
+                  UnknownAsset, stacklevel=4)  # fmt: skip
 
 
 def balances(clients: Any, *, errors: str = "collect", exact: bool = False) -> pd.DataFrame:
@@ -243,6 +272,35 @@ def transfers(
 ) -> pd.DataFrame:
     """Transfers between a user's own accounts in ``[start, end]``, oldest first."""
     return _gather("transfers", TRANSFERS, clients, start, end, errors=errors, exact=exact)
+
+
+def transfer_pairs(
+    clients: Any,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+    *,
+    deposits_frame: pd.DataFrame | None = None,
+    withdrawals_frame: pd.DataFrame | None = None,
+    errors: str = "collect",
+    exact: bool = False,
+) -> pd.DataFrame:
+    """Each withdrawal on one of ``clients`` matched with the deposit it became on another (or on
+    another account): ``asset``, ``txid``, ``matched_by`` (``"txid"``, ``"amount and time"``, or
+    empty for a withdrawal to, or a deposit from, outside the user's accounts), ``from_exchange``,
+    ``from_account``, ``withdrawal_id``, ``sent``, ``sent_amount``, ``fee``, ``to_exchange``,
+    ``to_account``, ``deposit_id``, ``received``, ``received_amount``; the rules in
+    ``toolkit.core.pairing``. Every deposit and withdrawal in ``[start, end]`` is one row.
+    ``deposits_frame``/``withdrawals_frame``: the ``deposits``/``withdrawals`` you already read.
+    ``tk.export(ledger, path, format=..., transfers=pairs)`` marks both legs of each pair in a tax
+    file as a move between the user's own wallets."""
+    paid_in = deposits_frame if deposits_frame is not None else deposits(clients, start, end, errors=errors, exact=True)
+    paid_out = withdrawals_frame if withdrawals_frame is not None else withdrawals(
+        clients, start, end, errors=errors, exact=True)  # fmt: skip
+    out = pair_moves(
+        conform(paid_in, TRANSACTIONS, exact=True), conform(paid_out, TRANSACTIONS, exact=True), exact=exact
+    )
+    out.attrs["failures"] = [*paid_in.attrs.get("failures", []), *paid_out.attrs.get("failures", [])]
+    return out
 
 
 def snapshots(

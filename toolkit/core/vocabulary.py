@@ -22,10 +22,15 @@ BALANCES = {
     "exchange": TEXT, "account": TEXT, "asset": TEXT, "free": FLOAT, "locked": FLOAT, "total": FLOAT,
     "time": UTC_TIME,
 }  # fmt: skip
+# ``trade_id``: the exchange's own id of the trade (or order, conversion) an entry is a leg of, so
+# that a trade's legs and the fee paid for it in a third asset are found together; NaN where the
+# exchange's record carries none (Bitget's bills, deposits, transfers).
 LEDGER = {
     "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "amount": FLOAT,
-    "balance": FLOAT, "fee": FLOAT, "fee_asset": TEXT, "type": TEXT, "raw_type": TEXT,
+    "balance": FLOAT, "fee": FLOAT, "fee_asset": TEXT, "type": TEXT, "raw_type": TEXT, "trade_id": TEXT,
 }  # fmt: skip
+# The ledger columns every frame built before ``trade_id`` existed has (a store synced earlier).
+LEDGER_CORE = tuple(name for name in LEDGER if name != "trade_id")
 TRANSACTIONS = {
     "exchange": TEXT, "account": TEXT, "time": UTC_TIME, "id": TEXT, "asset": TEXT, "amount": FLOAT,
     "fee": FLOAT, "fee_asset": TEXT, "network": TEXT, "address": TEXT, "txid": TEXT, "status": TEXT,

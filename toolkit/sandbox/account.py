@@ -17,6 +17,7 @@ seeded daily random walk that the trades use, so candles and trades agree.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from collections import defaultdict
@@ -35,6 +36,15 @@ EVENTS = ("convert", "dust", "earn", "funding", "bnb_fees", "rewards", "rebates"
 CHAINS = {"USDT": ("trc20", "T"), "BTC": ("btc", "bc1q"), "ETH": ("erc20", "0x")}
 WITHDRAWAL_FEES = {"USDT": 1.0, "BTC": 0.0002, "ETH": 0.002}
 SEED = 2025
+# Moves between the demo user's own exchanges: (day of the demo year, from, to, asset, amount). The
+# withdrawal leaves at 07:10 and arrives 20 minutes later as a deposit of what was sent, with the
+# same chain txid (the fee stays with the sending exchange), so transfer pairing has pairs to find.
+MOVES = (
+    (120, "kucoin", "binance", "USDT", 200.0),
+    (200, "bitget", "kucoin", "USDT", 150.0),
+    (300, "binance", "coinw", "USDT", 100.0),
+)
+MOVE_ARRIVES = timedelta(minutes=20)
 
 
 def ms(moment: datetime) -> int:
@@ -194,11 +204,14 @@ class Account:
 
     # ----------------------------------------------------------------- what a user can do to it
 
-    def deposit(self, when: int, asset: str, amount: float, rng: random.Random) -> Transaction:
+    def deposit(
+        self, when: int, asset: str, amount: float, rng: random.Random, txid: str = "", address: str = ""
+    ) -> Transaction:
         with self.lock:
             chain, _ = CHAINS.get(asset, (asset.lower(), ""))
             ref = f"demo-dep-{self.next_id()}"
-            record = Transaction(ref, when, asset, amount, 0.0, chain, _address(rng, asset), _txid(rng), "deposit")
+            record = Transaction(ref, when, asset, amount, 0.0, chain, address or _address(rng, asset),
+                                 txid or _txid(rng), "deposit")  # fmt: skip
             self.transactions.append(record)
             self.book(Entry(when, self.funding, asset, amount, 0.0, "deposit", ref=ref))
             return record
@@ -215,7 +228,15 @@ class Account:
             return move
 
     def withdraw(
-        self, when: int, asset: str, amount: float, address: str, chain: str, rng: random.Random, client_id: str = ""
+        self,
+        when: int,
+        asset: str,
+        amount: float,
+        address: str,
+        chain: str,
+        rng: random.Random,
+        client_id: str = "",
+        txid: str = "",
     ) -> Transaction:
         """Pay ``amount`` (plus the asset's fee) out of the funding account (``ValueError`` if short)."""
         with self.lock:
@@ -223,7 +244,7 @@ class Account:
             if self.balance(self.funding, asset) + 1e-12 < amount + fee:
                 raise ValueError("insufficient balance")
             ref = f"demo-wd-{self.next_id()}"
-            record = Transaction(ref, when, asset, amount, fee, chain, address, _txid(rng), "withdrawal",
+            record = Transaction(ref, when, asset, amount, fee, chain, address, txid or _txid(rng), "withdrawal",
                                  client_id=client_id)  # fmt: skip
             self.transactions.append(record)
             self.book(Entry(when, self.funding, asset, -round(amount + fee, 8), fee, "withdrawal", ref=ref))
@@ -375,6 +396,7 @@ def simulate(
     monthly_usdt: float,
     fees_in_quote: bool = False,
     events: tuple[str, ...] = (),
+    exchange: str = "",
 ) -> Account:
     """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals,
     and the kinds of event named in ``events`` (``EVENTS``), each on its own days and hours.
@@ -395,16 +417,30 @@ def simulate(
         # running balances (kept in booking order) are also in time order.
         return ms(day + timedelta(seconds=rng.randrange(hours[0] * 3600, hours[1] * 3600)))
 
-    def deposit(when: int, amount: float) -> None:
-        account.deposit(when, "USDT", amount, rng)
+    def deposit(when: int, amount: float, txid: str = "", address: str = "") -> None:
+        account.deposit(when, "USDT", amount, rng, txid, address)
         if trading != funding:
             account.transfer(when + 60_000, "USDT", amount, funding, trading)
 
-    def withdraw(when: int, asset: str, amount: float) -> None:
+    def withdraw(when: int, asset: str, amount: float, txid: str = "", address: str = "") -> None:
         fee = WITHDRAWAL_FEES[asset]
         if trading != funding:
             account.transfer(when - 60_000, asset, round(amount + fee, 8), trading, funding)
-        account.withdraw(when, asset, amount, _address(rng, asset), CHAINS[asset][0], rng)
+        account.withdraw(when, asset, amount, address or _address(rng, asset), CHAINS[asset][0], rng, txid=txid)
+
+    def moves(day: datetime) -> None:
+        """The day's moves to and from the user's other exchanges (hour 7): no random draw, so the
+        rest of each account is what it was without them."""
+        for number, (on, source, target, asset, amount) in enumerate(MOVES):
+            if day != start + timedelta(days=on) or exchange not in (source, target):
+                continue
+            txid = hashlib.sha256(f"{SEED}:move:{number}".encode()).hexdigest()
+            leaves = day + timedelta(hours=7, minutes=10)
+            address = f"{CHAINS[asset][1]}{target}-demo-deposit-address"
+            if exchange == source:
+                withdraw(ms(leaves), asset, amount, txid, address)
+            else:
+                deposit(ms(leaves + MOVE_ARRIVES), amount, txid, address)
 
     def trade(when: int, coin: str) -> None:
         usdt = account.balance(trading, "USDT")
@@ -460,6 +496,7 @@ def simulate(
         bnb *= 1 + bnb_walk.gauss(0.0005, 0.02)
         account.closes["BNB"][day.date()] = round(bnb, 2)
         before(day)
+        moves(day)
         if day.day == 3 and day > start + timedelta(days=7):
             deposit(moment(day, (8, 10)), monthly_usdt)
         if rng.random() < trades_per_week / 7:
@@ -504,4 +541,4 @@ def build(exchange: str, *, seed: int = SEED, today: date | None = None, model: 
     # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
     market = random.Random(f"{seed}:prices")
     profile = {**PROFILES[exchange], **MODELS.get((exchange, model), {})}
-    return simulate(rng, start, end, market=market, **profile)  # type: ignore[arg-type]
+    return simulate(rng, start, end, market=market, exchange=exchange, **profile)  # type: ignore[arg-type]

@@ -262,7 +262,8 @@ class KucoinApp(ExchangeApp):
                 {"id": str(254_000_000_000_000 + e.id), "currency": e.asset, "amount": text(abs(e.amount)),
                  "fee": text(e.fee), "tax": "0", "balance": text(e.balance), "accountType": "TRADE_HF",
                  "bizType": {"trade": "TRADE_EXCHANGE", "transfer": "TRANSFER"}.get(e.kind, "OTHER"),
-                 "direction": "in" if e.amount > 0 else "out", "createdAt": str(e.time), "context": ""}
+                 "direction": "in" if e.amount > 0 else "out", "createdAt": str(e.time),
+                 "context": json.dumps({"symbol": "", "orderId": e.ref, "tradeId": e.ref}) if e.kind == "trade" else ""}
                 for e in reversed(self.account.entries)
                 if e.account == "trade_hf" and lo <= e.time <= hi and (not currencies or e.asset in currencies)
             ]  # fmt: skip

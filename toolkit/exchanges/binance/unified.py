@@ -136,12 +136,12 @@ def _legs(trades: pd.DataFrame) -> pd.DataFrame:
         fee = trades["commission"].where(paid_here, 0)
         rows.append(_entries(account=ACCOUNT, time=trades["time"], id="trade:" + trades["id"] + ":" + asset,
                              asset=asset, amount=moved - fee, fee=fee, fee_asset=asset, type="trade",
-                             raw_type=np.where(sold, "SELL", "BUY")))  # fmt: skip
+                             raw_type=np.where(sold, "SELL", "BUY"), trade_id=trades["id"]))  # fmt: skip
     elsewhere = trades[(trades["commission_asset"] != base) & (trades["commission_asset"] != quote)]
     rows.append(_entries(account=ACCOUNT, time=elsewhere["time"], id="fee:" + elsewhere["id"],
                          asset=elsewhere["commission_asset"], amount=-elsewhere["commission"],
                          fee=elsewhere["commission"], fee_asset=elsewhere["commission_asset"], type="fee",
-                         raw_type="COMMISSION"))  # fmt: skip
+                         raw_type="COMMISSION", trade_id=elsewhere["id"]))  # fmt: skip
     return pd.concat(rows, ignore_index=True)
 
 
@@ -160,20 +160,23 @@ def _converts(df: pd.DataFrame) -> list[pd.DataFrame]:
     ids = "convert:" + df["order_id"]
     return [
         _entries(account=ACCOUNT, time=df["create_time"], id=ids + ":" + df["from_asset"], asset=df["from_asset"],
-                 amount=-df["from_amount"], fee=0, fee_asset=df["from_asset"], type="convert", raw_type="CONVERT"),
+                 amount=-df["from_amount"], fee=0, fee_asset=df["from_asset"], type="convert", raw_type="CONVERT",
+                 trade_id=ids),
         _entries(account=ACCOUNT, time=df["create_time"], id=ids + ":" + df["to_asset"], asset=df["to_asset"],
-                 amount=df["to_amount"], fee=0, fee_asset=df["to_asset"], type="convert", raw_type="CONVERT"),
+                 amount=df["to_amount"], fee=0, fee_asset=df["to_asset"], type="convert", raw_type="CONVERT",
+                 trade_id=ids),
     ]  # fmt: skip
 
 
 def _dust(df: pd.DataFrame) -> list[pd.DataFrame]:
-    ids = "dust:" + df["trans_id"]
+    # One conversion (transId) turns several assets into BNB, each asset's BNB its own: each pair is a trade.
+    ids = "dust:" + df["trans_id"] + ":" + df["from_asset"]
     return [
-        _entries(account=ACCOUNT, time=df["operate_time"], id=ids + ":" + df["from_asset"], asset=df["from_asset"],
-                 amount=-df["amount"], fee=0, fee_asset=df["from_asset"], type="dust", raw_type="DUST"),
-        _entries(account=ACCOUNT, time=df["operate_time"], id=ids + ":" + df["from_asset"] + ":BNB", asset="BNB",
+        _entries(account=ACCOUNT, time=df["operate_time"], id=ids, asset=df["from_asset"], amount=-df["amount"],
+                 fee=0, fee_asset=df["from_asset"], type="dust", raw_type="DUST", trade_id=ids),
+        _entries(account=ACCOUNT, time=df["operate_time"], id=ids + ":BNB", asset="BNB",
                  amount=df["transfered_amount"], fee=df["service_charge_amount"], fee_asset="BNB", type="dust",
-                 raw_type="DUST"),
+                 raw_type="DUST", trade_id=ids),
     ]  # fmt: skip
 
 

@@ -92,10 +92,10 @@ def _legs(trades: pd.DataFrame) -> pd.DataFrame:
         [
             pd.DataFrame({"account": "spot", "time": trades["time"], "id": "trade:" + trades["trade_id"] + ":" + base,
                           "asset": base, "amount": negated(trades["size"], sell), "fee": 0, "fee_asset": base,
-                          "type": "trade", "raw_type": side}),
+                          "type": "trade", "raw_type": side, "trade_id": trades["trade_id"]}),
             pd.DataFrame({"account": "spot", "time": trades["time"], "id": "trade:" + trades["trade_id"] + ":" + quote,
                           "asset": quote, "amount": negated(value, ~sell) - fee, "fee": fee, "fee_asset": quote,
-                          "type": "trade", "raw_type": side}),
+                          "type": "trade", "raw_type": side, "trade_id": trades["trade_id"]}),
         ],
         ignore_index=True,
     )  # fmt: skip

@@ -42,6 +42,7 @@ ledger's does, is UNCONFIRMED (the sandbox books it so; the residual would show 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -127,8 +128,21 @@ def ledger(client: Any, start: TimeLike | None, end: TimeLike | None, *, exact: 
          "asset": df["currency"].str.upper(), "amount": negated(df["amount"], _outgoing(df["direction"])),
          "balance": df["balance"].where(df["account_type"] == "TRADE_HF") if "balance" in df else np.nan,
          "fee": df["fee"].abs(), "fee_asset": df["currency"].str.upper(),
-         "type": df["biz_type"].map(ledger_type), "raw_type": df["biz_type"]}
+         "type": df["biz_type"].map(ledger_type), "raw_type": df["biz_type"], "trade_id": df["context"].map(trade_of)}
     )  # fmt: skip
+
+
+def trade_of(context: Any) -> str | None:
+    """The trade an entry is a leg of, from its ``context`` (JSON text; for trades it holds
+    ``orderId``, ``tradeId`` and ``symbol``, as KuCoin documents): the trade id, else the order id."""
+    if not isinstance(context, str) or not context.startswith("{"):
+        return None
+    try:
+        found = json.loads(context)
+    except ValueError:
+        return None
+    named = found.get("tradeId") or found.get("orderId") if isinstance(found, dict) else None
+    return str(named) if named else None
 
 
 def _transactions(df: pd.DataFrame, ids: pd.Series, account: str) -> pd.DataFrame:
