@@ -311,7 +311,9 @@ def test_a_residual_of_zeros_is_one_sentence_not_flat_panels():
     fig = plots.residual(frame, tolerance=1e-9).to_dict()
     assert fig["data"] == []
     assert fig["layout"]["title"]["text"] == "Reconciliation residual: 0 non-zero days"
-    assert fig["layout"]["annotations"][0]["text"] == "The ledger explains every balance: 3 days of 2 assets checked"
+    assert fig["layout"]["annotations"][0]["text"] == (
+        "The ledger explains every balance: 2 days of 2 assets checked (3 daily balances)"
+    )
 
 
 def test_fee_rates_name_the_exchanges_without_a_fee_rate_call():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -204,3 +206,15 @@ def test_a_quiet_range_maps_to_empty_frames_of_the_schema(kind):
               "transfers": unified.TRANSFERS, "fees": unified.FEES}[kind]  # fmt: skip
     assert list(frame.columns) == list(schema)
     assert frame.dtypes.astype(str).to_dict() == unified.conform(pd.DataFrame(), schema).dtypes.astype(str).to_dict()
+
+
+def test_a_typod_asset_warns_with_the_close_matches_the_account_holds(fresh):
+    _, client = fresh("kucoin")
+    start = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=60)
+    with pytest.warns(unified.UnknownAsset, match=r"kucoin deposits: no 'USTD'.*did you mean USDT\?"):
+        found = unified.deposits(client, start, None, "USTD")
+    assert found.empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", unified.UnknownAsset)
+        assert len(unified.deposits(client, start, None, "USDT"))  # a real asset: no warning
+        unified.withdrawals(client, start, None, "ETH")  # held, none withdrawn in the range: no warning either

@@ -126,8 +126,27 @@ def test_value_adds_price_and_value_and_never_counts_unpriced_as_zero(kucoin):
     assert list(frame.columns) == ["time", "asset", "amount"]  # the frame given is left alone
 
 
+def test_balances_held_now_are_valued_now_every_exchange_at_the_same_moment(kucoin):
+    found = valuation.prices(kucoin, ["BTC"], FIRST, YESTERDAY, cache=Store(":memory:"))
+    latest = found.sort_values("date").iloc[-1]
+    balances = pd.DataFrame(  # Bitget's balance time is its last change, days ago; Binance's is now
+        {"exchange": ["bitget", "binance"], "account": ["spot", "spot"], "asset": ["BTC", "BTC"], "free": [1.0, 2.0],
+         "locked": [0.0, 0.0], "total": [1.0, 2.0], "time": [FIRST + pd.Timedelta(hours=5), pd.Timestamp.now(tz="UTC")]}
+    )  # fmt: skip
+    out = valuation.value(balances, found)
+    assert out["price"].tolist() == [latest["price"], latest["price"]]
+    assert out["price_date"].tolist() == [latest["date"], latest["date"]]
+    assert out.attrs["priced_at"].date() == pd.Timestamp.now(tz="UTC").date()
+    then = valuation.value(balances, found, at=FIRST + pd.Timedelta(hours=12))
+    first = found.set_index(["date", "asset"])["price"][(FIRST, "BTC")]
+    assert then["price"].tolist() == [first, first] and (then["price_date"] == FIRST).all()
+    assert then["value"].tolist() == [first, 2 * first]
+    events = valuation.value(balances.drop(columns=["free", "locked"]), found)  # not balances: each at its day
+    assert events["price_date"].iloc[0] == FIRST
+
+
 def test_value_names_what_a_frame_lacks():
-    with pytest.raises(ConfigurationError, match=r"'asset', 'date' or 'time'.*it has coin, amount"):
+    with pytest.raises(ConfigurationError, match=r"'asset', 'date' or 'time' \(or at=\).*it has coin, amount"):
         valuation.value(pd.DataFrame({"coin": ["BTC"], "amount": [1.0]}), pd.DataFrame())
 
 

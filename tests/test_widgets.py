@@ -168,6 +168,17 @@ def test_a_key_that_can_withdraw_gets_a_visible_warning(can_withdraw, warned, sh
     text = widgets.summary_html(summary)
     assert ("⚠️ This key can WITHDRAW funds" in text) is warned
     assert shown in text and "Connected to KuCoin" in text
+    unknown = "KuCoin does not tell whether this key can withdraw" in text
+    assert unknown is (can_withdraw is None)  # unknown is said in words, with what to check
+
+
+def test_coinw_keys_permissions_are_unknown_and_the_form_says_so(make_client, cassette):
+    client, _ = make_client("coinw")
+    with cassette("coinw/get_balances"):
+        summary = client.describe_key()
+    text = widgets.summary_html(summary)
+    assert "trade: not said by the exchange, withdraw: not said by the exchange" in text
+    assert "CoinW does not tell whether this key can withdraw" in text
 
 
 def test_values_from_the_exchange_are_escaped():

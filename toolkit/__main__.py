@@ -12,16 +12,14 @@ from pathlib import Path
 def run_sandboxes(duration: float | None, newer_accounts: bool = False) -> int:
     """Serve every exchange's sandbox until Ctrl-C (or ``duration`` seconds); print how to reach them."""
     from toolkit import sandbox
-    from toolkit.exchanges import descriptor
 
     boxes = sandbox.start(story=True, lifetime=duration or 24 * 3600, newer_accounts=newer_accounts)
     try:
-        print("Sandboxes on 127.0.0.1 (fictional accounts, obviously fake keys):")
+        print(
+            "Sandboxes on 127.0.0.1 (fictional accounts, obviously fake keys). In Python, after import toolkit as tk:"
+        )
         for exchange in sorted(boxes.servers):
-            creds = boxes.credentials(exchange)
-            passphrase = f" passphrase={creds.passphrase}" if descriptor(exchange).passphrase else ""
-            # The fake keys are printed on purpose: they open nothing but these local servers.
-            print(f"  {exchange:8} {boxes.url(exchange)}  key={creds.api_key} secret={creds.api_secret}{passphrase}")
+            print(f"  {exchange} = {boxes.connect_line(exchange)}")
         print("Stop with Ctrl-C.", flush=True)
         time.sleep(duration) if duration else _forever()
     except KeyboardInterrupt:
@@ -54,9 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandboxes(args.seconds, args.newer_accounts)
+    from toolkit.errors import MissingDependency
     from toolkit.report import run_demo
 
-    ok = run_demo(args.out, None if args.skip_notebooks else args.notebooks_out, newer_accounts=args.newer_accounts)
+    try:
+        ok = run_demo(args.out, None if args.skip_notebooks else args.notebooks_out, newer_accounts=args.newer_accounts)
+    except MissingDependency as err:
+        print(f"python -m toolkit demo: {err}", file=sys.stderr)
+        return 2
     print(f"Wrote {args.out}" + ("" if ok else " (some notebooks failed: see above and the report)"))
     return 0 if ok else 1
 

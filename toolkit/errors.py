@@ -52,6 +52,7 @@ __all__ = [
     "InsufficientFunds",
     "InvalidRequest",
     "MalformedResponse",
+    "MissingDependency",
     "NetworkError",
     "NotRecorded",
     "OutOfReach",
@@ -75,6 +76,10 @@ class ToolkitError(Exception):
 
 class ConfigurationError(ToolkitError):
     """Arguments or credentials are unusable; nothing was sent."""
+
+
+class MissingDependency(ConfigurationError, ImportError):
+    """An optional library a feature needs is not installed; the message says which extra installs it."""
 
 
 class EndpointRetired(ToolkitError):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from toolkit.core.optional import needs
 from toolkit.core.timeutil import utc_day
 from toolkit.errors import ConfigurationError
 
@@ -59,6 +60,7 @@ CONSISTENT_COLOUR = "lightgray"
 _PANEL_HEIGHT = 260
 
 
+@needs("plotly", purpose="toolkit.plots.balance_history")
 def balance_history(df: pd.DataFrame, *, by: str = "asset", exchange: str | None = None) -> go.Figure:
     """Stacked areas of balances over time, one panel per asset.
 
@@ -115,6 +117,7 @@ def balance_history(df: pd.DataFrame, *, by: str = "asset", exchange: str | None
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.fee_history")
 def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
     """Fees paid per period, stacked by type, with each period's total written above its bar.
 
@@ -198,6 +201,7 @@ def fee_history(df: pd.DataFrame, *, freq: str = "MS") -> go.Figure:
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.fee_rates")
 def fee_rates(df: pd.DataFrame) -> go.Figure:
     """Maker and taker rates side by side, one pair of bars per exchange (and symbol).
 
@@ -244,6 +248,7 @@ def fee_rates(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.residual")
 def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     """The reconciliation residual per asset and day; the days it is not zero stand out.
 
@@ -272,9 +277,10 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     title = f"Reconciliation residual: {count} non-zero day{'s' if count != 1 else ''}"
     if count == 0:  # one sentence rather than a panel of flat zeros per asset
         fig = _no_data(title)
-        fig.layout.annotations[
-            0
-        ].text = f"The ledger explains every balance: {len(data):,} days of {data['asset'].nunique()} assets checked"
+        fig.layout.annotations[0].text = (
+            f"The ledger explains every balance: {data['time'].dt.normalize().nunique():,} days of "
+            f"{data['asset'].nunique()} assets checked ({len(data):,} daily balances)"
+        )
         return fig
     assets = sorted(data["asset"].unique())
     fig = _panels(len(assets), title)
@@ -307,6 +313,7 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.shareable")
 def shareable() -> None:
     """Make figures shown in a notebook carry HTML (with plotly.js, once per notebook) beside
     their interactive output, so that a copy converted with nbconvert, or opened on nbviewer,
@@ -316,6 +323,7 @@ def shareable() -> None:
     pio.renderers.default = "plotly_mimetype+notebook"
 
 
+@needs("plotly", purpose="toolkit.plots.net_worth")
 def net_worth(df: pd.DataFrame, *, by: str = "exchange") -> go.Figure:
     """What the accounts were worth each day, in one currency, stacked by exchange or by asset.
 
@@ -365,6 +373,7 @@ def net_worth(df: pd.DataFrame, *, by: str = "exchange") -> go.Figure:
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.fees_value")
 def fees_value(df: pd.DataFrame, *, by: str = "type") -> go.Figure:
     """Fees paid per period in one currency, stacked by fee type or by exchange, each period's
     total written above its bar.
@@ -425,6 +434,7 @@ def fees_value(df: pd.DataFrame, *, by: str = "type") -> go.Figure:
     return fig
 
 
+@needs("plotly", purpose="toolkit.plots.asset_shares")
 def asset_shares(df: pd.DataFrame, *, date: Any = None) -> go.Figure:
     """Each asset's share of the net worth on one day (the last in the frame by default).
 

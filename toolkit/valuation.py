@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import history, unified
-from toolkit.core.timeutil import TimeLike, utc_day
+from toolkit.core.timeutil import TimeLike, ms_to_timestamp, to_ms, utc_day
 from toolkit.errors import ConfigurationError, InvalidRequest
 from toolkit.store import Store
 
@@ -179,32 +179,55 @@ def prices(
 AMOUNT_COLUMNS = ("amount", "balance", "total", "fee")
 
 
-def value(frame: pd.DataFrame, prices: pd.DataFrame, *, amount: str | None = None) -> pd.DataFrame:
-    """``frame`` with ``price`` and ``value`` (= amount x price, in ``prices``' quote) added.
+def value(
+    frame: pd.DataFrame, prices: pd.DataFrame, *, amount: str | None = None, at: TimeLike | None = None
+) -> pd.DataFrame:
+    """``frame`` with ``price``, ``value`` (= amount x price, in ``prices``' quote) and
+    ``price_date`` (the UTC day whose close priced the row) added.
 
-    ``frame`` needs ``asset`` and ``date`` or ``time`` (its UTC day picks the price); the amount
-    is ``amount`` if given, else the first of ``amount``, ``balance``, ``total``, ``fee``. Rows
-    without a price get NaN, and their assets are listed in ``attrs["unpriced"]``.
+    ``frame`` needs ``asset`` and an amount: ``amount`` if given, else the first of ``amount``,
+    ``balance``, ``total``, ``fee``. Which day prices a row: with ``at``, that moment's for every
+    row; a frame of balances (``tk.unified.balances``: what is held now) is valued now, every
+    exchange at the same moment, whatever the time of its last change; otherwise each row's own
+    ``date`` or ``time`` (a day of a history, an event's day). At one moment, each asset takes its
+    latest close on or before that day (the day in progress may have none yet). Rows without a
+    price get NaN, and their assets are listed in ``attrs["unpriced"]``; ``attrs["priced_at"]`` is
+    the moment, where there is one.
     """
     column = amount or next((c for c in AMOUNT_COLUMNS if c in frame), None)
     when = "date" if "date" in frame else "time" if "time" in frame else None
-    if "asset" not in frame or when is None or column is None or column not in frame:
+    held_now = at is None and when != "date" and {"free", "locked", "total"} <= set(frame.columns)
+    if "asset" not in frame or column is None or column not in frame or (when is None and at is None and not held_now):
         raise ConfigurationError(
-            "value needs a frame with 'asset', 'date' or 'time', and an amount column "
+            "value needs a frame with 'asset', 'date' or 'time' (or at=), and an amount column "
             f"({', '.join(AMOUNT_COLUMNS)}); it has {', '.join(map(str, frame.columns))}."
         )
     quote = prices.attrs.get("quote") or (prices["quote"].iloc[0] if len(prices) else "USDT")
-    days = pd.to_datetime(frame[when], utc=True).dt.normalize().astype("datetime64[ns, UTC]")
-    lookup = prices.drop_duplicates(["date", "asset"]).set_index(["date", "asset"])["price"]
     assets = frame["asset"].astype("str").str.upper()
-    price = lookup.reindex(pd.MultiIndex.from_arrays([days, assets])).to_numpy(dtype="float64")
-    price = np.where(assets.to_numpy() == quote, 1.0, price)
+    moment = utc_moment(at) if at is not None else pd.Timestamp.now(tz="UTC") if held_now else None
+    if moment is None:
+        days = pd.to_datetime(frame[when], utc=True).dt.normalize().astype("datetime64[ns, UTC]")
+        lookup = prices.drop_duplicates(["date", "asset"]).set_index(["date", "asset"])["price"]
+        price = lookup.reindex(pd.MultiIndex.from_arrays([days, assets])).to_numpy(dtype="float64")
+        priced_on = pd.Series(days.to_numpy(), index=frame.index).where(~np.isnan(price))
+    else:
+        latest = prices[(prices["date"] <= moment.normalize()) & prices["price"].notna()]
+        latest = latest.sort_values("date").drop_duplicates("asset", keep="last").set_index("asset")
+        price = latest["price"].reindex(assets).to_numpy(dtype="float64")
+        priced_on = pd.Series(latest["date"].reindex(assets).to_numpy(), index=frame.index)
+    is_quote = assets.to_numpy() == quote
+    price = np.where(is_quote, 1.0, price)
     out = frame.copy()
     out["price"] = price
     out["value"] = pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy() * price
-    out.attrs = {**frame.attrs, "quote": quote,
+    out["price_date"] = pd.to_datetime(priced_on, utc=True).astype("datetime64[ns, UTC]")
+    out.attrs = {**frame.attrs, "quote": quote, "priced_at": moment,
                  "unpriced": sorted(out.loc[out["price"].isna(), "asset"].astype("str").unique().tolist())}  # fmt: skip
     return out
+
+
+def utc_moment(at: TimeLike) -> pd.Timestamp:
+    return ms_to_timestamp(to_ms(at, "at"))
 
 
 def portfolio_value(
@@ -217,9 +240,12 @@ def portfolio_value(
     balances: pd.DataFrame | None = None,
     cache: Store | str | None = None,
     errors: str = "collect",
+    at: TimeLike | None = None,
 ) -> pd.DataFrame:
     """The daily balance history valued: ``date``, ``exchange``, ``asset``, ``amount``,
-    ``price``, ``value``, one row per day, exchange and asset held (``totals`` adds them up).
+    ``price``, ``value``, one row per day, exchange and asset held (``totals`` adds them up);
+    each day's rows, every exchange's, at that day's close. ``at``: the one day holding that moment
+    (``start`` and ``end`` both ``at``).
 
     Rebuilt from each exchange's ledger and today's balances (``toolkit.history``), then valued
     with ``prices`` over the same days. Pass the ``unified.ledger`` and ``unified.balances`` you
@@ -227,6 +253,8 @@ def portfolio_value(
     minute). ``errors`` as in ``toolkit.unified``: an exchange that fails is left out (named in
     ``attrs["failures"]``, with a warning), or with ``"raise"`` raised.
     """
+    if at is not None:
+        start = end = utc_moment(at)
     chosen = unified.clients_of(clients)
     balances = unified.balances(chosen, errors=errors) if balances is None else balances
     ledger = unified.ledger(chosen, start, end, errors=errors) if ledger is None else ledger
@@ -237,7 +265,7 @@ def portfolio_value(
     daily = daily[(daily["time"] >= first) & (daily["time"] <= last) & (daily["balance"] != 0)]
     found = prices(chosen, daily["asset"].unique(), first, last, quote, cache=cache)
     frame = daily.rename(columns={"time": "date", "balance": "amount"})
-    out = value(frame, found, amount="amount").reset_index(drop=True)
+    out = value(frame, found, amount="amount").reset_index(drop=True)  # each row at its own day
     out = out[["date", "exchange", "asset", "amount", "price", "value"]]
     out.attrs = {"quote": quote.upper(), "unpriced": found.attrs["unpriced"],
                  "sources": found.drop_duplicates("asset").set_index("asset")["source"].to_dict()}  # fmt: skip

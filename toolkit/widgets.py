@@ -22,6 +22,7 @@ import pandas as pd
 
 from toolkit import demo_mode
 from toolkit.connecting import connect
+from toolkit.core.optional import needs
 from toolkit.core.redact import redact_exception
 from toolkit.credentials import Credentials, save_to_keyring, set_session_credentials
 from toolkit.errors import ConfigurationError, ToolkitError
@@ -59,6 +60,7 @@ def needs_passphrase(exchange: str) -> bool:
     return descriptor(exchange).passphrase
 
 
+@needs("ipywidgets", purpose="the credentials form")
 def credentials_form(exchange: str | None = None, **connect_options: Any) -> CredentialsForm:
     """A form to enter an exchange API key, check it with one cheap call, and use it this session.
 
@@ -68,6 +70,7 @@ def credentials_form(exchange: str | None = None, **connect_options: Any) -> Cre
     return CredentialsForm(exchange, **connect_options)
 
 
+@needs("ipywidgets", "plotly", purpose="the dashboard")
 def dashboard(
     clients: Any = None,
     start: TimeLike | None = None,
@@ -152,6 +155,11 @@ def summary_html(summary: pd.DataFrame) -> str:
         parts.append(
             '<div style="color:#b00020;font-weight:bold">⚠️ This key can WITHDRAW funds. For analysis a '
             "read-only key is enough and much safer: create one without withdrawal permission.</div>"
+        )
+    elif pd.isna(row["can_withdraw"]):
+        parts.append(
+            f'<div style="color:#8a5a00">⚠️ {html.escape(exchange)} does not tell whether this key can withdraw. '
+            "For analysis a read-only key is enough: check on the exchange's API page that withdrawal is off.</div>"
         )
     return "".join(parts)
 

@@ -212,3 +212,48 @@ def test_newer_accounts_make_bitget_and_kucoin_unified_and_say_so():
         assert any("use get_uta_assets()" in note for note in caught.value.__notes__)
     finally:
         boxes.stop()
+
+
+# --------------------------------------------------------------------------- the addresses, printed and in Python
+
+
+def test_the_printed_lines_pasted_connect_every_exchange_and_read_a_year_of_binance():
+    import subprocess
+    import sys
+
+    server = subprocess.Popen([sys.executable, "-m", "toolkit", "sandbox", "--seconds", "90"], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("Stop with"):
+                break
+        pasted = [line.strip() for line in lines if " = tk.connect(" in line]
+        assert [line.split(" = ")[0] for line in pasted] == sorted(tk.EXCHANGES)
+        namespace: dict = {}
+        exec("import toolkit as tk\n" + "\n".join(pasted), namespace)  # exactly what a user pastes
+        clients = {name: namespace[name] for name in tk.EXCHANGES}
+        try:
+            year = unified.ledger(clients["binance"], NOW - pd.Timedelta(days=365), errors="raise")
+            assert set(year["type"]) >= {"deposit", "withdrawal", "trade", "convert"}  # REST and WebSocket both
+            balances = unified.balances(clients, errors="raise")
+            assert set(balances["exchange"]) == set(tk.EXCHANGES)
+        finally:
+            for client in clients.values():
+                getattr(client, "close", lambda: None)()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_start_gives_each_exchanges_addresses_and_connect_options():
+    with sandbox.start(["binance", "kucoin"], lifetime=60) as boxes:
+        binance = boxes.addresses("binance")
+        assert set(binance) == {"base_url", "rest_base_url"} and binance["base_url"].startswith("ws://127.0.0.1:")
+        assert binance["rest_base_url"].startswith("http://127.0.0.1:")
+        assert boxes.addresses("kucoin") == {"base_url": boxes.url("kucoin")}
+        client = tk.connect("kucoin", **boxes.connect_options("kucoin"))
+        assert len(client.get_accounts())
+        assert "rest_base_url=" in boxes.connect_line("binance") and "passphrase=" in boxes.connect_line("kucoin")
+        assert "binance={'base_url': 'ws://127.0.0.1:" in repr(boxes)

@@ -21,6 +21,7 @@ from typing import Any
 
 from toolkit.core.credentials import Credentials
 from toolkit.core.timeutil import TimeLike, to_ms
+from toolkit.exchanges import descriptor
 from toolkit.sandbox.account import Account, build
 from toolkit.sandbox.base import demo_credentials
 
@@ -40,14 +41,43 @@ _replays: list[Any] = []
 
 
 class Sandboxes:
-    """Running sandboxes by exchange: ``url(exchange)``, ``account(exchange)``, ``server(exchange)``."""
+    """Running sandboxes by exchange: ``addresses(exchange)``, ``connect_options(exchange)`` (what
+    ``tk.connect`` needs to reach it), ``connect_line(exchange)`` (the same as a line to paste),
+    ``account(exchange)``, ``server(exchange)``; ``stop()``."""
 
     def __init__(self, servers: dict[str, Any], accounts: dict[str, Account]) -> None:
         self.servers = servers
         self.accounts = accounts
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={self.addresses(name)}" for name in sorted(self.servers))
+        return f"Sandboxes({shown})"
+
     def url(self, exchange: str) -> str:
         return str(self.servers[exchange].url)
+
+    def addresses(self, exchange: str) -> dict[str, str]:
+        """Every address ``exchange``'s sandbox answers on, by ``tk.connect`` option: ``base_url``,
+        and for Binance (WebSocket API and REST) ``rest_base_url`` too."""
+        found = {"base_url": self.url(exchange)}
+        rest = getattr(self.servers[exchange], "rest_url", None)
+        if rest is not None:
+            found["rest_base_url"] = str(rest)
+        return found
+
+    def connect_options(self, exchange: str) -> dict[str, Any]:
+        """``tk.connect(exchange, **options)`` reaches this sandbox with these: its fake keys and
+        every address."""
+        return {"credentials": self.credentials(exchange), **self.addresses(exchange)}
+
+    def connect_line(self, exchange: str) -> str:
+        """The ``tk.connect(...)`` line that reaches this sandbox, to paste into a notebook. The fake
+        keys are written out on purpose: they open nothing but these local servers."""
+        creds = self.credentials(exchange)
+        passphrase = f", passphrase={creds.passphrase!r}" if descriptor(exchange).passphrase else ""
+        keys = f"tk.Credentials(api_key={creds.api_key!r}, api_secret={creds.api_secret!r}{passphrase})"
+        where = "".join(f", {name}={value!r}" for name, value in self.addresses(exchange).items())
+        return f"tk.connect({exchange!r}, {keys}{where})"
 
     def server(self, exchange: str) -> Any:
         return self.servers[exchange]
