@@ -2,9 +2,11 @@
 
 ``tk.demo()`` starts the sandboxes (``toolkit.sandbox``: one per exchange, in this process, on
 free ports of 127.0.0.1) and points every client made from then on at them; ``tk.demo(False)``
-stops them. Nothing leaves the machine. Each sandbox serves one fictional account for the demo
-year (``PERIOD``: the 364 days up to yesterday), so every call a user can make, for any range
-and filter, is answered from the same account, and withdrawals and transfers change it.
+stops them. Nothing leaves the machine, and no rate-limit wait is sat out (``CLOCK``: the
+limits are counted as the exchanges count them, on a clock that skips ahead instead of
+sleeping). Each sandbox serves one fictional account for the demo year (``PERIOD``: the 364
+days up to yesterday), so every call a user can make, for any range and filter, is answered
+from the same account, and withdrawals and transfers change it.
 
 ``tk.demo(examples=True)`` replays the exchanges' documented examples from the shipped cassettes
 instead (the parser tests use it: their expected values come from the docs); a request that no
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.core.credentials import Credentials
+from toolkit.core.ratelimit import RateLimiter, SkippingClock
 
 if TYPE_CHECKING:
     from toolkit import sandbox
@@ -33,6 +36,9 @@ _sandboxes: sandbox.Sandboxes | None = None
 # The clients demo mode made: closed when it is switched (a Binance client would otherwise keep
 # reconnecting, in the background, to a sandbox that is gone).
 _clients: weakref.WeakSet[Any] = weakref.WeakSet()
+# Demo mode keeps every rate limit as the exchanges count them, but does not sit the waits out: the
+# clients' limiters and the sandboxes' counters share this clock, which skips ahead instead.
+CLOCK = SkippingClock()
 
 
 def __getattr__(name: str) -> Any:
@@ -111,7 +117,7 @@ def demo(
         _cassette = recorder.use_cassette(str(CASSETTES), allow_playback_repeats=True)
         _cassette.__enter__()
     else:
-        _sandboxes = sandbox.start(story=True, newer_accounts=newer_accounts, models=models)
+        _sandboxes = sandbox.start(story=True, newer_accounts=newer_accounts, models=models, clock=CLOCK)
 
 
 def sandboxes() -> sandbox.Sandboxes | None:
@@ -138,6 +144,8 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
     elif base_url is None and exchange == sandbox.WEBSOCKET:
         base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
+    client.limiter = RateLimiter(CLOCK.monotonic, CLOCK.sleep)  # every limit counted, no wait sat out
+    client._sleep = CLOCK.sleep
     _clients.add(client)
     session = getattr(client.transport, "session", None)
     if session is not None and _cassette is not None:

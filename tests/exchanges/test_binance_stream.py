@@ -233,6 +233,14 @@ def test_notebook_runs_in_demo_mode():
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3", store_widget_state=False).execute()
     status = notebook.cells[-2].outputs[0]["data"]["text/plain"]
     assert status == "('stopped', ['active', 'stopped'])"
+    lists = next(c for c in notebook.cells if c.cell_type == "code" and 'events["list_status"]' in c.source)
+    rows = lists.outputs[0]["data"]["text/html"].split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 2  # two orders of one OCO, told apart by their order ids
+    assert (
+        "1000002" in rows[0]
+        and "1000003" in rows[1]
+        and "order_client_order_id" in lists.outputs[0]["data"]["text/html"]
+    )
     assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
 

@@ -58,6 +58,23 @@ class Usage:
             self._sent.setdefault(limit.key, deque()).append((now, limit.weight))
 
 
+class SkippingClock:
+    """A monotonic clock that skips its waits: ``sleep(seconds)`` moves it ``seconds`` ahead at once.
+    Demo mode gives it to the clients' limiters and to the sandboxes' limit counters alike, so every
+    documented limit is still counted (and a wait is still said) while no one sits it out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ahead = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._ahead
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._ahead += max(0.0, seconds)
+
+
 class WaitTooLong(Exception):
     """The room a limit would give comes later than the caller may wait: ``seconds`` from now."""
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.credentials import Credentials
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.core.timeutil import TimeLike, to_ms
 from toolkit.exchanges import descriptor
 from toolkit.sandbox.account import Account, build
@@ -132,6 +133,7 @@ def start(
     ports: dict[str, int] | None = None,
     newer_accounts: bool = False,
     models: Mapping[str, str] | None = None,
+    clock: SkippingClock | None = None,
 ) -> Sandboxes:
     """Start a sandbox for each of ``exchanges`` (default: all four) over its fictional account.
 
@@ -142,7 +144,9 @@ def start(
     financial records reach back 90 days, so its demo year is then only partly readable, as it
     would be on Bitget. ``models`` picks an exchange's account model by name (``{"kucoin": "hf"}``:
     a KuCoin account that trades in its high-frequency trade account, whose ledger KuCoin serves
-    for 3 days: its year comes from the export ``write_export`` writes).
+    for 3 days: its year comes from the export ``write_export`` writes). ``clock``: a
+    ``SkippingClock`` the sandboxes count their rate limits on, shared with clients that skip
+    their waits on it (demo mode: every limit counted, none sat out).
     """
     from toolkit.sandbox.binance import BinanceSandbox
     from toolkit.sandbox.server import HttpSandbox
@@ -156,10 +160,16 @@ def start(
         accounts[exchange] = account = build(exchange, today=today, model=model)
         port = (ports or {}).get(exchange, 0)
         if exchange == WEBSOCKET:
-            servers[exchange] = BinanceSandbox(account, story=story, lifetime=lifetime).start()
+            box = BinanceSandbox(account, story=story, lifetime=lifetime)
+            if clock is not None:
+                box.rest_app.count_limits_on(clock.monotonic)
+                box.minute_clock = clock.monotonic
+            servers[exchange] = box.start()
             continue
         module, name = APPS[exchange].split(":")
         app = getattr(importlib.import_module(module), name)(account)
+        if clock is not None:
+            app.count_limits_on(clock.monotonic)
         if model != "classic":
             app.use_model(model)
         servers[exchange] = HttpSandbox(app, port=port, lifetime=lifetime).start()

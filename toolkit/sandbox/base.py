@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,11 +60,18 @@ class ExchangeApp:
         self.issue(credentials or demo_credentials(self.exchange))
         self.rng = random.Random(seed)
         self.faults = Faults()
+        # What rate limits are counted on: the machine's clock, or a SkippingClock's (demo mode).
+        self.monotonic: Callable[[], float] = time.monotonic
         self.buckets = Buckets()
         self.routes: list[Route] = []
         # Sources of events switched off: answered as a key without their permission (a test's knob
         # to show the cause reconciliation names).
         self.off: set[str] = set()
+
+    def count_limits_on(self, monotonic: Callable[[], float]) -> None:
+        """Count this exchange's rate limits on ``monotonic`` (a ``SkippingClock``'s)."""
+        self.monotonic = monotonic
+        self.buckets = Buckets(monotonic)
 
     def use_model(self, model: str) -> None:
         """Serve the account ``model`` (``unified``, ``hf``) the account was built in, where the

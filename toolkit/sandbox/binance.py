@@ -17,6 +17,7 @@ import contextlib
 import json
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -58,6 +59,8 @@ class BinanceSandbox:
         self.account = account
         self.keys: dict[str, Credentials] = {}
         self.rest_app = BinanceRestApp(account)
+        # What the request weight's minutes are counted on (a SkippingClock's in demo mode).
+        self.minute_clock: Callable[[], float] = time.time
         self.rest = HttpSandbox(self.rest_app, lifetime=lifetime)
         self.issue(credentials or demo_credentials("binance"))
         self.story = story
@@ -142,7 +145,7 @@ class BinanceSandbox:
                     task.add_done_callback(self._tasks.discard)
 
     def _rate_limits(self, weight: int) -> tuple[bool, list[dict[str, Any]]]:
-        minute = int(time.time() // 60)
+        minute = int(self.minute_clock() // 60)
         used = (self._weight[1] if self._weight[0] == minute else 0) + weight
         self._weight = (minute, used)
         limits = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,

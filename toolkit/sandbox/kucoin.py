@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 from typing import Any
 
 from toolkit.core.http import Call
@@ -127,7 +126,7 @@ class KucoinApp(ExchangeApp):
         if not route.limits:
             return True
         limit = route.limits[0]
-        now = time.monotonic()
+        now = self.monotonic()
         start, used = self.pools.get(limit.key, (now, 0.0))
         if now - start >= limit.seconds:
             start, used = now, 0.0
@@ -140,8 +139,9 @@ class KucoinApp(ExchangeApp):
     def decorate(self, route: Route, response: Response) -> Response:
         if route.limits:
             limit = route.limits[0]
-            start, used = self.pools.get(limit.key, (time.monotonic(), 0.0))
-            reset = max(0, int((start + limit.seconds - time.monotonic()) * 1000))
+            now = self.monotonic()
+            start, used = self.pools.get(limit.key, (now, 0.0))
+            reset = max(0, int((start + limit.seconds - now) * 1000))
             response.headers.update(
                 {"gw-ratelimit-limit": str(int(limit.count)), "gw-ratelimit-remaining": str(int(limit.count - used)),
                  "gw-ratelimit-reset": str(reset)}
