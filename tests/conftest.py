@@ -16,7 +16,7 @@ import requests
 import toolkit as tk
 from toolkit.cassettes import make_vcr
 from toolkit.core import bans
-from toolkit.core.ratelimit import RateLimiter
+from toolkit.core.ratelimit import RateLimiter, SkippingClock
 
 # No test may reach a real system keyring (or prompt for one on a developer's machine).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
@@ -116,24 +116,33 @@ def no_network() -> Iterator[None]:
 
 
 def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:
-    """A client on ``boxes``' sandbox of ``exchange``, with the demo key, no clock sync, no bars."""
+    """A client on ``boxes``' sandbox of ``exchange``, with the demo key, no clock sync, no bars; on
+    sandboxes started with a ``SkippingClock``, its limiter and backoff skip their waits on it too."""
     options = {"sync_clock": False, "progress": False, **options}
     rest_url = getattr(boxes.server(exchange), "rest_url", None)  # Binance's REST beside its WebSocket API
     if rest_url is not None:
         options.setdefault("rest_base_url", rest_url)
-    return tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
+    client = tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
+    clock = getattr(boxes, "clock", None)
+    if clock is not None:
+        client.limiter = RateLimiter(clock.monotonic, clock.sleep)
+        client._sleep = clock.sleep
+    return client
 
 
 @pytest.fixture
 def fresh():
     """``fresh("bitget")`` -> (sandboxes of their own, client): for tests that change the account or set
-    faults; ``model=`` picks the account model (``fresh("kucoin", model="hf")``)."""
+    faults; ``model=`` picks the account model (``fresh("kucoin", model="hf")``). The sandbox and the
+    client count rate limits and Retry-After on one skipping clock, as in demo mode: every wait is
+    still decided and said, none is sat out (``real_clock=True`` sits them out)."""
     started = []
 
-    def build(exchange: str, model: str = "classic", **options):
+    def build(exchange: str, model: str = "classic", real_clock: bool = False, **options):
         from toolkit import sandbox
 
-        running = sandbox.start([exchange], lifetime=120, models={exchange: model})
+        clock = None if real_clock else SkippingClock()
+        running = sandbox.start([exchange], lifetime=120, models={exchange: model}, clock=clock)
         started.append(running)
         return running, sandbox_client(running, exchange, **options)
 

@@ -10,13 +10,14 @@ import pytest
 
 from tests.conftest import sandbox_client
 from toolkit import demo_mode, sandbox, unified, valuation
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.files import export
 from toolkit.store import Store
 
 
 @pytest.fixture(scope="module")
 def frames():
-    with sandbox.start(lifetime=600) as boxes:
+    with sandbox.start(lifetime=600, clock=SkippingClock()) as boxes:
         clients = {name: sandbox_client(boxes, name) for name in ("bitget", "kucoin", "coinw", "binance")}
         start, end = demo_mode.PERIOD  # withdrawals are quarterly: the whole year has some
         month = pd.Timestamp(end, tz="UTC") - pd.Timedelta(days=30)

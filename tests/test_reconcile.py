@@ -13,6 +13,7 @@ import pytest
 import toolkit as tk
 from tests.conftest import sandbox_client
 from toolkit import sandbox, unified
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.sandbox.server import Response
 
 NOW = pd.Timestamp.now(tz="UTC").floor("s")
@@ -23,7 +24,7 @@ YEAR = NOW - pd.Timedelta(days=364)
 def clients():
     """One client per exchange for the module: Binance allows about ten withdrawal-history windows a
     minute, and a client reads a settled window once (the same ranges are asked below)."""
-    with sandbox.start(lifetime=600) as running:
+    with sandbox.start(lifetime=600, clock=SkippingClock()) as running:
         made = [sandbox_client(running, exchange) for exchange in sorted(tk.EXCHANGES)]
         yield made
         for client in made:
@@ -71,7 +72,7 @@ def test_the_demo_years_event_kinds_are_all_in_the_ledger(clients):
     ],
 )  # fmt: skip
 def test_a_source_switched_off_is_the_cause_for_exactly_the_assets_it_moved(exchange, source, moved, cause):
-    with sandbox.start([exchange], lifetime=120) as boxes:
+    with sandbox.start([exchange], lifetime=120, clock=SkippingClock()) as boxes:
         boxes.switch_off(exchange, source)
         client = sandbox_client(boxes, exchange)
         try:
@@ -102,7 +103,7 @@ def test_coverage_from_clients_lists_every_stream_of_every_exchange(clients):
 def test_coverage_of_a_synced_store_says_what_it_holds_and_what_it_lacks(tmp_path):
     db = tmp_path / "a.db"
     start = NOW - pd.Timedelta(days=40)
-    with sandbox.start(lifetime=120) as boxes:
+    with sandbox.start(lifetime=120, clock=SkippingClock()) as boxes:
         boxes.server("coinw").faults.mutate = lambda request, answer: (
             Response(503, b"Service Unavailable") if request.query.get("command") == "getUserTrades" else answer
         )

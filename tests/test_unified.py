@@ -7,6 +7,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import demo_mode, unified
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.errors import ConfigurationError
 
 
@@ -193,7 +194,7 @@ def test_a_quiet_range_maps_to_empty_frames_of_the_schema(kind):
     from tests.conftest import sandbox_client
     from toolkit import sandbox
 
-    with sandbox.start(lifetime=120) as boxes:
+    with sandbox.start(lifetime=120, clock=SkippingClock()) as boxes:
         clients = [sandbox_client(boxes, name) for name in tk.EXCHANGES]
         first = pd.Timestamp(demo_mode.PERIOD[0], tz="UTC")
         try:

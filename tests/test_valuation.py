@@ -10,6 +10,7 @@ import pytest
 import toolkit as tk
 from tests.conftest import sandbox_client
 from toolkit import demo_mode, history, sandbox, unified, valuation
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.errors import ConfigurationError, InvalidRequest
 from toolkit.store import Store
 
@@ -35,7 +36,7 @@ class Listing:
 
 @pytest.fixture(scope="module")
 def kucoin():
-    with sandbox.start(["kucoin"], lifetime=300) as running:
+    with sandbox.start(["kucoin"], lifetime=300, clock=SkippingClock()) as running:
         client = sandbox_client(running, "kucoin")
         yield client
 

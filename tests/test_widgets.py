@@ -235,5 +235,6 @@ def test_the_remember_label_is_shown_whole_and_a_copy_without_kernel_says_what_t
     form = widgets.credentials_form("kucoin")
     assert form.remember.layout.width == "auto"  # the default width cut it to "... (system ke..."
     bundle = form._repr_mimebundle_()
-    assert bundle["text/plain"].startswith("Credentials form (exchange, API key, secret, passphrase, Connect)")
+    assert bundle["text/plain"] == "Credentials form (interactive; its static copy follows)"  # not "VBox(..."
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert widgets.STATIC_SENTENCE.startswith("Credentials form (exchange, API key, secret, passphrase, Connect)")

@@ -13,6 +13,7 @@ the filtered ledger and withdrawals with the chosen period.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -62,20 +63,19 @@ def _day(value: TimeLike) -> date:
     return ms_to_timestamp(to_ms(value)).date()
 
 
-def _replace_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
-    """Give ``widget`` the traces and layout of ``figure``, keeping the same widget object.
+FIGURES = ("worth_figure", "fees_value_figure", "balance_figure", "fee_figure")  # in the order shown
 
-    Plotly sends a layout assignment to the browser as a relayout, which merges: the panels and the
-    "no data" note of the previous figure would stay on screen unless removed by name first. (Whole
-    traces and layouts are sent at once either way, so ``batch_update`` would add nothing here.)
-    """
-    new_keys = figure.layout.to_plotly_json()
-    stale = {key: None for key in widget.layout.to_plotly_json() if key not in new_keys}
-    widget.data = ()
-    if stale:
-        widget.plotly_relayout(stale)
-    widget.add_traces(figure.data)
-    widget.layout = figure.layout
+
+def _figure_output(figure: go.Figure) -> dict[str, Any]:
+    """``figure`` as one notebook output: Plotly's own MIME type, which JupyterLab, Notebook and
+    VS Code draw interactively. A whole new figure each time, so nothing of the last one (a "no
+    data" note, a panel) can stay on screen, and no plotly.js is kept in the saved widget state
+    (a FigureWidget's state holds all 5 MB of it, once per figure)."""
+    import plotly.io as pio
+
+    title = figure.layout.title.text or "figure"
+    data = {"application/vnd.plotly.v1+json": json.loads(pio.to_json(figure)), "text/plain": title}
+    return {"output_type": "display_data", "metadata": {}, "data": data}
 
 
 class Dashboard:
@@ -84,8 +84,8 @@ class Dashboard:
     Controls: ``exchanges``, ``assets`` (SelectMultiple), ``start``, ``end`` (DatePicker, both days
     included, UTC), ``period`` (Dropdown of the fee bars: D, W, MS), ``stack`` (net worth by
     exchange or asset). Outputs: ``worth_figure`` (net worth in ``quote``), ``fees_value_figure``
-    (fees in ``quote``), ``balance_figure``, ``fee_figure`` (native units; FigureWidgets, updated
-    in place), ``table`` (HTML), ``status`` (HTML). Export:
+    (fees in ``quote``), ``balance_figure``, ``fee_figure`` (native units; the figures drawn now,
+    each shown in its ``views[name]`` Output widget), ``table`` (HTML), ``status`` (HTML). Export:
     ``export_format`` (Dropdown), ``filename`` (Text), ``overwrite`` (Checkbox), ``export_button``,
     ``export_status``. ``refresh_button`` fetches again. ``widget`` is the whole dashboard.
 
@@ -137,10 +137,8 @@ class Dashboard:
         self.period = w.Dropdown(description="Fees per", options=list(FEE_PERIODS.items()), value=freq)
         self.stack = w.Dropdown(description="Worth by", options=["exchange", "asset"], value="exchange")
         self.status = w.HTML()
-        self.worth_figure = go.FigureWidget()
-        self.fees_value_figure = go.FigureWidget()
-        self.balance_figure = go.FigureWidget()
-        self.fee_figure = go.FigureWidget()
+        self.worth_figure = self.fees_value_figure = self.balance_figure = self.fee_figure = go.Figure()
+        self.views = {name: w.Output() for name in FIGURES}
         self.table = w.HTML()
         self.export_format = w.Dropdown(options=FORMATS, value="csv", layout=w.Layout(width="7em"))
         self.filename = w.Text(description="File", layout=w.Layout(width="30em"))
@@ -152,10 +150,7 @@ class Dashboard:
             w.HBox([self.exchanges, self.assets,
                     w.VBox([self.start, self.end, self.period, self.stack, self.refresh_button])]),
             self.status,
-            self.worth_figure,
-            self.fees_value_figure,
-            self.balance_figure,
-            self.fee_figure,
+            *self.views.values(),
             w.HBox([self.export_format, self.filename, self.overwrite, self.export_button]),
             self.export_status,
             self.table,
@@ -169,15 +164,25 @@ class Dashboard:
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        # Beside the live widget, a text that says what it shows, for a copy without a kernel
-        # (nbconvert, GitHub): otherwise it reads "VBox(children=(HBox(...".
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = "Dashboard (interactive; its static copy follows)"  # not "VBox(children=..."
+        return bundle
+
+    def _ipython_display_(self) -> None:
+        # The live widget, then its static copy: what a saved or converted copy shows where no
+        # kernel runs the widget (nbconvert, nbviewer, GitHub), and hidden beside the live one.
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(self.static_copy(), raw=True)
+
+    def static_copy(self) -> dict[str, str]:
+        """The dashboard as it is now, for a reader without a kernel (``text/html`` and
+        ``text/plain``): a sentence saying what it shows, and its figures as images."""
         exchanges = ", ".join(self.exchanges.options) or "no exchange"
         text = (f"Dashboard of {exchanges}: {len(self.ledger):,} ledger entries from {self.start.value} to "
                 f"{self.end.value}; open the notebook with a kernel to use its controls.")  # fmt: skip
-        bundle["text/plain"] = text
-        bundle["text/html"] = f"<p><i>{html.escape(text)}</i></p>"
-        return bundle
+        return {"text/html": plots.static_copy(text, [getattr(self, name) for name in FIGURES]), "text/plain": text}
 
     # ------------------------------------------------------------------ data
 
@@ -290,21 +295,25 @@ class Dashboard:
         rows = self._selected(self.ledger).sort_values("time", ascending=False, kind="stable")
         return rows.reset_index(drop=True)
 
+    def _draw(self, name: str, figure: go.Figure) -> None:
+        setattr(self, name, figure)
+        self.views[name].outputs = (_figure_output(figure),)
+
     def _update(self) -> None:
         if self._muted:
             return
         worth = self._selected(self.worth).rename(columns={"time": "date"})
-        _replace_figure(self.worth_figure, plots.net_worth(worth, by=self.stack.value))
+        self._draw("worth_figure", plots.net_worth(worth, by=self.stack.value))
         withdrawals = None if self.withdrawals is None else self._selected(self.withdrawals)
         ledger = self._selected(self.ledger)
         if self.prices is not None:
             valued = valuation.fees_value(ledger, withdrawals, self.prices, freq=self.period.value)
-            _replace_figure(self.fees_value_figure, plots.fees_value(valued))
+            self._draw("fees_value_figure", plots.fees_value(valued))
         else:
-            _replace_figure(self.fees_value_figure, plots.fees_value(pd.DataFrame(columns=plots.FEES_VALUE_COLUMNS)))
-        _replace_figure(self.balance_figure, plots.balance_history(self._selected(self.history)))
+            self._draw("fees_value_figure", plots.fees_value(pd.DataFrame(columns=plots.FEES_VALUE_COLUMNS)))
+        self._draw("balance_figure", plots.balance_history(self._selected(self.history)))
         fees = history.fee_history(ledger, withdrawals, freq=self.period.value)
-        _replace_figure(self.fee_figure, plots.fee_history(fees, freq=self.period.value))
+        self._draw("fee_figure", plots.fee_history(fees, freq=self.period.value))
         table = self.current_table
         shown = table.head(TABLE_ROWS)
         note = f"showing {len(shown):,} of {len(table):,} ledger entries, newest first"

@@ -19,6 +19,10 @@ raises ``toolkit.errors.ConfigurationError`` naming them.
 
 from __future__ import annotations
 
+import atexit
+import html
+import importlib.util
+import warnings
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -42,6 +46,8 @@ __all__ = [
     "net_worth",
     "residual",
     "shareable",
+    "static_copy",
+    "static_svg",
 ]
 
 BALANCE_HISTORY_COLUMNS = ("time", "exchange", "asset", "balance")
@@ -313,14 +319,95 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     return fig
 
 
+# The headless Chromium that draws static copies (kaleido): started on first use, once per process.
+_drawer: dict[str, Any] = {}
+
+
+def static_svg(fig: go.Figure) -> str | None:
+    """``fig`` drawn as an SVG image (kaleido, with a Chromium on the machine), for the copy of a
+    notebook that no kernel runs; None where this machine cannot draw one. A few hundred KB at
+    most, where the figure's HTML needs plotly.js (5 MB)."""
+    if not _drawer_ready():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # plotly's note that kaleido's server ignores its options
+        image: bytes = fig.to_image(format="svg")
+    return image.decode("utf-8")
+
+
+def _drawer_ready() -> bool:
+    if "ready" not in _drawer:
+        _drawer["ready"] = False
+        if importlib.util.find_spec("kaleido") is None:
+            return False
+        import kaleido
+        import plotly.graph_objects as go
+
+        try:
+            kaleido.start_sync_server(silence_warnings=True)  # one browser for every figure, not one each
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                go.Figure().to_image(format="svg")  # no Chromium shows here, not at the first real figure
+        except Exception:  # no Chromium, or one that cannot start: no static images on this machine
+            kaleido.stop_sync_server(silence_warnings=True)
+            return False
+        _drawer["ready"] = True
+    return bool(_drawer["ready"])
+
+
+# Shown next to a live widget, the static copy hides itself; where no widget was drawn (nbconvert
+# offline, nbviewer, GitHub, a notebook opened without its kernel) it is what the reader sees.
+_STATIC_STYLE = (
+    "<style>.jp-OutputArea:has(.widget-vbox) .tk-static, .output:has(.widget-vbox) .tk-static {display: none}</style>"
+)
+
+
+def static_copy(sentence: str, figures: Sequence[go.Figure] = ()) -> str:
+    """The HTML a widget shows where it cannot run: ``sentence`` (what it is), and ``figures`` as
+    images (``static_svg``; a note instead where this machine cannot draw them)."""
+    import base64
+
+    parts = [f"<p><i>{html.escape(sentence)}</i></p>"]
+    for figure in figures:
+        svg = static_svg(figure)
+        if svg is None:
+            parts.append("<p><i>(Its figures are drawn here when kaleido and a Chromium are installed.)</i></p>")
+            break
+        # As an image, not inline SVG: each figure's ids (clip paths, gradients) stay its own.
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        title = html.escape(figure.layout.title.text or "figure", quote=True)
+        parts.append(f'<img alt="{title}" src="data:image/svg+xml;base64,{data}" style="max-width:100%">')
+    return f'{_STATIC_STYLE}<div class="tk-static">{"".join(parts)}</div>'
+
+
 @needs("plotly", purpose="toolkit.plots.shareable")
-def shareable() -> None:
-    """Make figures shown in a notebook carry HTML (with plotly.js, once per notebook) beside
-    their interactive output, so that a copy converted with nbconvert, or opened on nbviewer,
-    draws them without a kernel. The notebooks in ``notebooks/`` call it first."""
+def shareable() -> str:
+    """Make figures shown in a notebook carry a static copy beside their interactive output, so that
+    a copy converted with ``jupyter nbconvert --to html``, or opened on nbviewer or GitHub, draws
+    them without a kernel or a network. The notebooks in ``notebooks/`` call it first.
+
+    The static copy is an SVG image where kaleido and a Chromium are installed (the ``[notebook]``
+    extra has kaleido; Chromium: ``apt-get install chromium``); otherwise it is the figure's HTML
+    with plotly.js embedded once per notebook (5 MB), and a warning says so. Returns ``"svg"`` or
+    ``"html"``: which one figures now carry.
+    """
     import plotly.io as pio
 
+    if _drawer_ready():
+        # plotly's svg renderer passes options kaleido's shared browser does not take, and says so
+        # under every figure; the options are plotly's defaults, so the note says nothing here.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
+        pio.renderers.default = "plotly_mimetype+svg"
+        return "svg"
+    warnings.warn(
+        "tk.plots.shareable: no static images here (they need kaleido and a Chromium: pip install kaleido, "
+        "apt-get install chromium); figures carry their HTML and plotly.js instead, 5 MB per notebook",
+        UserWarning,
+        stacklevel=2,
+    )
     pio.renderers.default = "plotly_mimetype+notebook"
+    return "html"
 
 
 @needs("plotly", purpose="toolkit.plots.net_worth")

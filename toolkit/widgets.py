@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from toolkit import demo_mode
+from toolkit import demo_mode, plots
 from toolkit.connecting import connect
 from toolkit.core.optional import needs
 from toolkit.core.redact import redact_exception
@@ -121,6 +121,8 @@ def _restore_pem(secret: str) -> str:
     return f"{head}\n{''.join(body.split())}\n{foot}"
 
 
+# What a copy of the notebook without a kernel says in the form's place.
+STATIC_SENTENCE = "Credentials form (exchange, API key, secret, passphrase, Connect): run the notebook to use it."
 MODEL_NAMES = {
     "classic": "classic accounts",
     "hf": "classic accounts with a high-frequency trade account",
@@ -217,12 +219,17 @@ class CredentialsForm:
         self._exchange_changed()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        # A readable stand-in where no kernel runs the widget (a converted or shared copy).
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        text = "Credentials form (exchange, API key, secret, passphrase, Connect): run the notebook to use it."
-        bundle["text/plain"] = text
-        bundle["text/html"] = f"<p><i>{text}</i></p>"
+        bundle["text/plain"] = "Credentials form (interactive; its static copy follows)"
         return bundle
+
+    def _ipython_display_(self) -> None:
+        # The live form, then what a saved or converted copy shows where no kernel runs it
+        # (hidden beside the live one). It never holds what was typed: the fields are emptied.
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display({"text/html": plots.static_copy(STATIC_SENTENCE), "text/plain": STATIC_SENTENCE}, raw=True)
 
     def _exchange_changed(self) -> None:
         wanted = needs_passphrase(self.exchange.value)

@@ -57,7 +57,7 @@ def sent_to(boxes, exchange: str, path: str) -> int:
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_every_fault_is_a_typed_error_within_the_budget(fresh, exchange, kind, fault):
     knobs, expected = FAULTS[fault]
-    boxes, client = fresh(exchange, timeout=(0.5, 0.5), budget=BUDGET, max_retries=1)
+    boxes, client = fresh(exchange, timeout=(0.25, 0.25), budget=BUDGET, max_retries=1)
     client._sleep = lambda seconds: time.sleep(min(seconds, 0.05))  # backoff kept short, still real
     for name, value in knobs.items():
         setattr(boxes.server(exchange).faults, name, value)

@@ -19,6 +19,7 @@ from tests.conftest import sandbox_client
 from toolkit import sandbox, unified, valuation
 from toolkit.core import bans, redact
 from toolkit.core.http import MAX_WAIT_SECONDS, Reply
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -522,7 +523,7 @@ def test_fragments_of_a_secret_echoed_by_the_exchange_are_masked_everywhere(fres
 
 
 def test_one_exchange_down_leaves_the_other_three_with_the_failure_said():
-    with sandbox.start(lifetime=120) as boxes:
+    with sandbox.start(lifetime=120, clock=SkippingClock()) as boxes:
         clients = [sandbox_client(boxes, e, max_retries=0) for e in sorted(tk.EXCHANGES)]
         boxes.server("bitget").faults.status = 503
         start, end = NOW - 5 * DAY, NOW

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import sandbox_client
 from toolkit import sandbox
-from toolkit.core.ratelimit import RateLimiter
+from toolkit.core.ratelimit import RateLimiter, SkippingClock
 
 
 class InstantTime:
@@ -28,7 +28,7 @@ class InstantTime:
 
 @pytest.fixture(scope="module")
 def boxes() -> Iterator[sandbox.Sandboxes]:
-    with sandbox.start(lifetime=600) as running:
+    with sandbox.start(lifetime=600, clock=SkippingClock()) as running:
         yield running
 
 

@@ -44,11 +44,15 @@ _replays: list[Any] = []
 class Sandboxes:
     """Running sandboxes by exchange: ``addresses(exchange)``, ``connect_options(exchange)`` (what
     ``tk.connect`` needs to reach it), ``connect_line(exchange)`` (the same as a line to paste),
-    ``account(exchange)``, ``server(exchange)``; ``stop()``."""
+    ``account(exchange)``, ``server(exchange)``; ``stop()``. ``clock``: the ``SkippingClock`` they
+    count their rate limits on (None: the wall clock)."""
 
-    def __init__(self, servers: dict[str, Any], accounts: dict[str, Account]) -> None:
+    def __init__(
+        self, servers: dict[str, Any], accounts: dict[str, Account], clock: SkippingClock | None = None
+    ) -> None:
         self.servers = servers
         self.accounts = accounts
+        self.clock = clock
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={self.addresses(name)}" for name in sorted(self.servers))
@@ -173,7 +177,7 @@ def start(
         if model != "classic":
             app.use_model(model)
         servers[exchange] = HttpSandbox(app, port=port, lifetime=lifetime).start()
-    return Sandboxes(servers, accounts)
+    return Sandboxes(servers, accounts, clock)
 
 
 def replay_server(transcript: str, secret: str | None) -> str:

@@ -176,7 +176,10 @@ class HttpSandbox:
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.sandbox = self
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True)
+        # serve_forever's default poll of 0.5 s is how long stop() waits: half a second per sandbox stopped.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="sandbox-http", daemon=True
+        )
         self._timer = threading.Timer(lifetime, self.stop) if lifetime else None
 
     def start(self) -> HttpSandbox:
