@@ -23,7 +23,7 @@ def seconds(code: str) -> float:
 
 
 def run(quick: bool) -> list[Section]:
-    repeats = 3 if quick else 9
+    repeats = 1 if quick else 9
     bare = [seconds("pass") for _ in range(repeats)]
     pandas = [seconds("import pandas") for _ in range(repeats)]
     toolkit = [seconds("import toolkit") for _ in range(repeats)]

@@ -19,7 +19,7 @@ def test_the_quick_benchmark_suite_writes_every_section(tmp_path):
     text = out.read_text()
     titles = re.findall(r"^## (.*)$", text, re.M)
     assert [t.split(",")[0].split(" of ")[0] for t in titles] == [
-        "10", "Peak memory converting one answer", "Peak memory", "30 days", "A second tk.sync with nothing new",
+        "2", "Peak memory converting one answer", "Peak memory", "30 days", "A second tk.sync with nothing new",
         "import toolkit", "Candle requests to value a year",
     ]  # fmt: skip
     toolkit_row = next(line for line in text.splitlines() if line.startswith("| toolkit |"))

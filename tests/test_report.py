@@ -81,6 +81,19 @@ def test_ledger_notebook_finds_the_demo_ledger_consistent(demo_run):
     assert re.search(r"\d{3,} entries from binance, bitget, coinw, kucoin", printed)
 
 
+def test_the_stream_notebook_ends_stopped_and_tells_the_ocos_orders_apart(demo_run):
+    _, folder = demo_run
+    committed = nbformat.read(NOTEBOOKS / "05_binance_live_stream.ipynb", as_version=4)
+    assert all(not cell.get("outputs") for cell in committed.cells if cell.cell_type == "code")  # stripped
+    notebook = nbformat.read(folder / "notebooks" / "05_binance_live_stream.ipynb", as_version=4)
+    assert notebook.cells[-2].outputs[0]["data"]["text/plain"] == "('stopped', ['active', 'stopped'])"
+    lists = next(c for c in notebook.cells if c.cell_type == "code" and 'events["list_status"]' in c.source)
+    table = lists.outputs[0]["data"]["text/html"]
+    rows = table.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 2  # two orders of one OCO, told apart by their order ids
+    assert "1000002" in rows[0] and "1000003" in rows[1] and "order_client_order_id" in table
+
+
 def test_every_executed_notebook_renders_without_a_kernel(demo_run):
     # What GitHub, nbviewer and nbconvert show: each figure also as an SVG image (or, on a machine
     # that cannot draw one, as HTML with the plotly.js the notebook then carries once), each widget

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import ipywidgets
 import pandas as pd
@@ -209,26 +208,6 @@ def test_summary_frame_is_returned_by_connect(cassette):
     with cassette("bitget/describe_key--classic"):
         summary = form.connect()
     assert isinstance(summary, pd.DataFrame) and summary.loc[0, "ip_whitelist"] == "127.0.0.1"
-
-
-def test_quickstart_notebook_connects_in_demo_mode_and_saves_no_secret():
-    """Run the notebook as Jupyter would, widget state saved (nbclient's default), and look inside."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    assert "tk.demo()" in notebook.cells[0].source
-    nbclient.NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
-    assert [o for o in outputs if o.output_type == "error"] == []
-    shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
-    assert "[trade, readonly]" in shown and "127.0.0.1" in shown  # the key summary after Connect
-    assert "<BitgetClient http://127.0.0.1:" in shown  # the demo's client talks to the local sandbox
-    saved = json.dumps(notebook)
-    demo_keys = demo_mode.credentials("bitget")
-    assert not any(value in saved for value in (demo_keys.api_key, demo_keys.api_secret, demo_keys.passphrase))
 
 
 def test_the_remember_label_is_shown_whole_and_a_copy_without_kernel_says_what_the_form_is():

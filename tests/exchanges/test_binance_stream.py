@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -221,27 +220,6 @@ def test_demo_mode_streams_a_story_the_account_then_agrees_with():
             client.close()
     finally:
         tk.demo(False)
-
-
-def test_notebook_runs_in_demo_mode():
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    path = Path(__file__).resolve().parents[2] / "notebooks" / "05_binance_live_stream.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # committed stripped
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3", store_widget_state=False).execute()
-    status = notebook.cells[-2].outputs[0]["data"]["text/plain"]
-    assert status == "('stopped', ['active', 'stopped'])"
-    lists = next(c for c in notebook.cells if c.cell_type == "code" and 'events["list_status"]' in c.source)
-    rows = lists.outputs[0]["data"]["text/html"].split("<tbody>")[1].split("</tr>")[:-1]
-    assert len(rows) == 2  # two orders of one OCO, told apart by their order ids
-    assert (
-        "1000002" in rows[0]
-        and "1000003" in rows[1]
-        and "order_client_order_id" in lists.outputs[0]["data"]["text/html"]
-    )
-    assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
 
 def test_wait_for_returns_once_the_callbacks_of_the_events_so_far_have_run(replay, connect):
