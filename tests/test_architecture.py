@@ -139,6 +139,46 @@ def _annotations(tree: ast.AST) -> set[int]:
     return ids
 
 
+# Longest function allowed in toolkit/core: one screen, read without scrolling back.
+MAX_CORE_FUNCTION_LINES = 60
+
+
+def test_core_imports_form_no_cycle():
+    """Inside core too, imports point one way (counting imports in functions and for type checking):
+    a module that needs another's object is handed it (the runner and candles take a client, which
+    they describe as a Protocol) rather than importing back up."""
+    graph = {
+        module: {name for _, name in imported(ast.parse(path.read_text()), module) if name.startswith("toolkit.core.")}
+        for module, path in modules()
+        if module.startswith("toolkit.core.")
+    }
+    cycles = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        for target in sorted(graph.get(module, ())):
+            if target in trail:
+                cycles.append(" -> ".join([*trail[trail.index(target) :], target]))
+            elif target in graph and len(trail) < len(graph):
+                visit(target, [*trail, target])
+
+    for module in sorted(graph):
+        visit(module, [module])
+    assert not cycles, "import cycles inside toolkit/core:\n" + "\n".join(sorted(set(cycles)))
+
+
+def test_no_core_function_is_longer_than_a_screen():
+    long = []
+    for module, path in modules():
+        if not module.startswith("toolkit.core."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_CORE_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}: {lines} lines")
+    assert not long, f"functions over {MAX_CORE_FUNCTION_LINES} lines in core:\n" + "\n".join(long)
+
+
 def test_no_exchange_is_named_outside_its_folder():
     ids = set(REGISTRY)
     headers = {h.lower() for d in descriptors() for h in d.redact_headers}

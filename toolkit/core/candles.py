@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,16 @@ from toolkit.core.paging import Window
 from toolkit.core.timeutil import TimeLike, now_ms, to_ms
 from toolkit.errors import ConfigurationError
 
-if TYPE_CHECKING:
-    from toolkit.core.client import Client
+
+class Client(Protocol):
+    """What candles need of a client (``toolkit.core.client.Client`` is one): handed, not imported."""
+
+    @property
+    def exchange(self) -> str: ...
+
+    def history(self, endpoint: Endpoint, args: Mapping[str, Any] | None = None, *, exact: bool = False,
+                limit: int | None = None) -> pd.DataFrame: ...  # fmt: skip
+
 
 # The toolkit's interval names and their length.
 INTERVALS_MS = {

@@ -25,16 +25,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
 
-from toolkit.core import bans, frames
+from toolkit.core import bans, candles, frames
+from toolkit.core.candles import CandleSpec
 from toolkit.core.clock import Clock
 from toolkit.core.credentials import Credentials
-from toolkit.core.endpoint import Endpoint, Envelope, Record, at_path, dotted
+from toolkit.core.endpoint import Endpoint, Envelope, at_path, dotted
 from toolkit.core.http import (
     DEFAULT_TIMEOUT,
     Call,
@@ -46,8 +47,10 @@ from toolkit.core.http import (
     param_text,
     retry_after_seconds,
 )
+from toolkit.core.paging import Record
 from toolkit.core.ratelimit import Limit, RateLimiter, WaitTooLong
 from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names, register_transient
+from toolkit.core.runner import run_history
 from toolkit.core.timeutil import TimeLike
 from toolkit.errors import (
     AuthenticationError,
@@ -64,9 +67,6 @@ from toolkit.errors import (
     ToolkitError,
     TransportError,
 )
-
-if TYPE_CHECKING:
-    from toolkit.core.candles import CandleSpec
 
 log = get_logger(__name__)
 
@@ -374,13 +374,8 @@ class Client:
         ``on_reply`` sees each answer as soon as the transport reads it (``Call.on_reply``);
         ``deadline`` (``time.monotonic()``) ends the call sooner than its budget would (a history's).
         """
-        args = dict(args or {})
         check_exact(exact)
-        if endpoint.changes_state:
-            if confirm is not True:
-                raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
-            self.history_cache.clear()  # what is about to change is read afresh
-            args = endpoint.settled(args)  # one client order id for every attempt
+        args = self._settled(endpoint, dict(args or {}), confirm)
         until = time.monotonic() + self.budget
         deadline = until if deadline is None else min(deadline, until)
         attempt = 0
@@ -414,18 +409,33 @@ class Client:
             except NotRecorded:
                 raise  # a recording that is missing stays missing: no retry
             except (RateLimited, ExchangeUnavailable, TransportError) as err:
-                if isinstance(err, RateLimited):
-                    bans.note(route.base_url, err, self.errors.bans)
-                if endpoint.changes_state:
-                    if isinstance(err, TransportError):
-                        err.add_note(MAY_HAVE_REACHED)
-                    raise
-                if isinstance(err, NetworkError) and not err.retryable:
-                    raise
-                wait = self._backoff(endpoint, err, attempt, deadline)
+                wait = self._retry_wait(endpoint, route.base_url, err, attempt, deadline)
                 log.warning("%s; retry %d of %d in %.1f s", err, attempt + 1, self.max_retries, wait)
                 self._sleep(wait)
                 attempt += 1
+
+    def _settled(self, endpoint: Endpoint, args: dict[str, Any], confirm: bool) -> dict[str, Any]:
+        """``args`` as every attempt sends them; a state-changing call refused without ``confirm=True``."""
+        if not endpoint.changes_state:
+            return args
+        if confirm is not True:
+            raise ConfirmationRequired(self.exchange, endpoint.name, self._shown(endpoint, args))
+        self.history_cache.clear()  # what is about to change is read afresh
+        return endpoint.settled(args)  # one client order id for every attempt
+
+    def _retry_wait(self, endpoint: Endpoint, base_url: str, err: ToolkitError, attempt: int, deadline: float) -> float:
+        """Seconds to wait before sending ``endpoint`` again after ``err``; ``err`` raised where a
+        second request is not safe (a state-changing call: it may have reached the exchange) or
+        cannot help."""
+        if isinstance(err, RateLimited):
+            bans.note(base_url, err, self.errors.bans)
+        if endpoint.changes_state:
+            if isinstance(err, TransportError):
+                err.add_note(MAY_HAVE_REACHED)
+            raise err
+        if isinstance(err, NetworkError) and not err.retryable:
+            raise err
+        return self._backoff(endpoint, err, attempt, deadline)
 
     def _backoff(self, endpoint: Endpoint, err: ToolkitError, attempt: int, deadline: float) -> float:
         """Seconds to wait before retrying a read that failed with ``err``, or ``err`` raised when
@@ -665,8 +675,6 @@ class Client:
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Every page of every window (and fan-out value) of ``endpoint``; see ``toolkit.core.runner``."""
-        from toolkit.core.runner import run_history
-
         return run_history(self, endpoint, dict(args or {}), exact=exact, limit=limit)
 
     def get_candles(
@@ -685,11 +693,9 @@ class Client:
         than the exchange's per-call cap (``candles.cap``) is fetched in as few calls as it allows.
         What each exchange documents is in its ``endpoints.CANDLES`` and docs/reference-additions.md.
         """
-        from toolkit.core.candles import fetch
-
         if self.candles is None:
             raise ConfigurationError(f"{self.exchange} documents no candles.")
-        return fetch(self, self.candles, symbol, interval, start_time, end_time, exact=exact)
+        return candles.fetch(self, self.candles, symbol, interval, start_time, end_time, exact=exact)
 
 
 def _has_path(data: Mapping[str, Any], path: Sequence[str]) -> bool:

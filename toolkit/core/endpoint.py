@@ -11,16 +11,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from toolkit.core.paging import FanOut, Paging, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import to_ms
 from toolkit.errors import ConfigurationError
 
-if TYPE_CHECKING:
-    from toolkit.core.paging import FanOut, Paging, Window
-
-Record = Mapping[str, Any]
 # (value, the seed's parameter name for messages) -> the value the exchange wants.
 Format = Callable[[Any, str], Any]
 Place = Literal["query", "body", "path"]

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from toolkit.core.endpoint import Record
+# One record as the exchange sent it (a JSON object).
+Record = Mapping[str, Any]
 
 # Extra wire parameters -> the unwrapped data of one request.
 Fetch = Callable[[dict[str, Any]], Any]

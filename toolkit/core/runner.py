@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import msgspec
 import numpy as np
@@ -31,14 +32,41 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from toolkit.core import covered, frames
-from toolkit.core.endpoint import Endpoint, Record
-from toolkit.core.paging import PagingError, Shifted, split_windows
+from toolkit.core.endpoint import Endpoint
+from toolkit.core.paging import PagingError, Record, Shifted, split_windows
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import ms_to_timestamp, now_ms, to_ms
 from toolkit.errors import ConfigurationError, MalformedResponse, RequestTimeout, ToolkitError
 
-if TYPE_CHECKING:
-    from toolkit.core.client import Client
+
+class Client(Protocol):
+    """What the runner needs of a client (``toolkit.core.client.Client`` is one): it is handed
+    the client, and never imports it, so the client can import the runner."""
+
+    @property
+    def exchange(self) -> str: ...
+
+    budget: float
+    progress: bool
+    on_wait: Callable[[str], None] | None
+    history_cache: dict[Any, Any]
+
+    def call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any] | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        exact: bool = False,
+        deadline: float | None = None,
+    ) -> Any: ...
+
+    def records(self, endpoint: Endpoint, data: Any) -> list[Record]: ...
+
+    def to_frame(self, endpoint: Endpoint, records: Sequence[Record], *, exact: bool = False) -> pd.DataFrame: ...
+
+    def reading(self, endpoint: Endpoint, what: Any = None) -> AbstractContextManager[None]: ...
+
 
 log = get_logger(__name__)
 

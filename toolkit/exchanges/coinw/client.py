@@ -9,8 +9,8 @@ import pandas as pd
 
 from toolkit.core.client import RestClient
 from toolkit.core.credentials import Credentials
-from toolkit.core.endpoint import Record
 from toolkit.core.http import Reply, retry_after_seconds
+from toolkit.core.paging import Record
 from toolkit.core.timeutil import TimeLike
 from toolkit.core.vocabulary import key_summary
 from toolkit.errors import ConfigurationError
