@@ -140,3 +140,23 @@ def test_binance_fees_are_the_commissions_and_withdrawal_fees(demo_binance):
     trading = fees[fees["type"] == "trading"].groupby("asset")["fee"].sum()
     assert trading.to_dict() == pytest.approx(trades.groupby("commission_asset")["commission"].sum().to_dict())
     assert urlsplit(demo_binance.rest_base_url).hostname == "127.0.0.1"
+
+
+def test_my_trades_are_complete_only_when_every_markets_history_is(demo_binance, monkeypatch):
+    # It said complete=True whatever each market's walk reported.
+    from toolkit.demo_mode import PERIOD
+
+    read = demo_binance.history
+
+    def one_market_cut_short(endpoint, args=None, **options):
+        frame = read(endpoint, args, **options)
+        if (args or {}).get("symbol") == "ETHUSDT":
+            frame.attrs["coverage"] = {**frame.attrs["coverage"], "complete": False}
+        return frame
+
+    whole = demo_binance.get_my_trades(["BTCUSDT", "ETHUSDT"], start_time=PERIOD[0], end_time=PERIOD[1])
+    assert whole.attrs["coverage"]["complete"] is True and "partial_symbols" not in whole.attrs["coverage"]
+    monkeypatch.setattr(demo_binance, "history", one_market_cut_short)
+    cut = demo_binance.get_my_trades(["BTCUSDT", "ETHUSDT"], start_time=PERIOD[0], end_time=PERIOD[1])
+    assert cut.attrs["coverage"]["complete"] is False and cut.attrs["coverage"]["partial_symbols"] == ["ETHUSDT"]
+    assert len(cut) == len(whole)  # the rows read are all kept; the frame says what it lacks

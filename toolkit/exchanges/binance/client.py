@@ -278,13 +278,13 @@ class BinanceClient(Client):
             symbols = self._markets_held(start_time, end_time)
         frames_: list[pd.DataFrame] = []
         missing: list[str] = []
+        partial: list[str] = []
         for name in symbols:
             try:
-                frames_.append(
-                    self.history(
-                        ep.MY_TRADES, {"symbol": name, "start_time": start_time, "end_time": end_time}, exact=exact
-                    )
-                )
+                args = {"symbol": name, "start_time": start_time, "end_time": end_time}
+                frames_.append(self.history(ep.MY_TRADES, args, exact=exact))
+                if not frames_[-1].attrs["coverage"].get("complete", False):
+                    partial.append(name)
             except InvalidRequest as err:
                 if err.code != INVALID_SYMBOL:
                     raise
@@ -292,7 +292,11 @@ class BinanceClient(Client):
         empty = self.to_frame(ep.MY_TRADES, [], exact=exact)
         trades = pd.concat(frames_, ignore_index=True) if frames_ else empty
         trades = trades.sort_values(["time", "id"], kind="stable").reset_index(drop=True)
-        coverage = {"symbols": [s for s in symbols if s not in missing], "complete": True}
+        # Complete only when every market's history is: one market cut short (a budget, a page
+        # that did not advance) makes the whole frame partial, and says which.
+        coverage: dict[str, Any] = {"symbols": [s for s in symbols if s not in missing], "complete": not partial}
+        if partial:
+            coverage["partial_symbols"] = partial
         if frames_:
             coverage.update({k: frames_[0].attrs["coverage"][k] for k in ("start", "end")})
         trades.attrs.update({"exchange": self.exchange, "endpoint": ep.MY_TRADES.name, "coverage": coverage})
