@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -241,3 +243,18 @@ def test_every_runtime_dependency_is_used():
     source = "\n".join(path.read_text() for path in PACKAGE.rglob("*.py"))
     for name in (n for n in names if modules[n]):
         assert re.search(rf"^\s*(import|from) {modules[name]}\b", source, re.M), f"{name} is declared, never imported"
+
+
+def test_importing_the_toolkit_changes_nothing_process_wide():
+    # Installed when asked: the cassette transport's errors when a recorder is made, the log
+    # redaction when a secret is first registered; importing changes neither.
+    code = (
+        "import logging; default = logging.getLogRecordFactory()\n"
+        "import toolkit, toolkit.cassettes, toolkit.widgets, toolkit.report\n"
+        "from toolkit.core.http import HttpTransport\n"
+        "print(HttpTransport.replay_errors == (), logging.getLogRecordFactory() is default)\n"
+        "toolkit.cassettes.make_vcr()\n"
+        "print(HttpTransport.replay_errors != ())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]

@@ -26,8 +26,6 @@ from toolkit.exchanges import sensitive_names
 from toolkit.sandbox import CASSETTES
 
 FILTERED = "FILTERED"
-# A request no cassette holds: a toolkit error that names it, not vcrpy's advice on record modes.
-HttpTransport.replay_errors = (CannotOverwriteExistingCassetteException,)
 # Every exchange's auth names, registered now: a cassette may be scrubbed before any client exists.
 SENSITIVE_HEADERS, SENSITIVE_PARAMS = sensitive_names()
 MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
@@ -98,6 +96,9 @@ def make_vcr(record_mode: str = "none", **overrides: Any) -> vcr.VCR:
     }
     recorder = vcr.VCR(**config)
     recorder.register_serializer("yaml", InlineFilteredYaml)
+    # Installed when a recorder is made, not when this module is imported: a request no cassette
+    # holds is then a toolkit error that names it (NotRecorded), not vcrpy's advice on record modes.
+    HttpTransport.replay_errors = (CannotOverwriteExistingCassetteException,)
     return recorder
 
 
