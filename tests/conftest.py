@@ -149,3 +149,16 @@ def fresh():
     yield build
     for running in started:
         running.stop()
+
+
+# The files that take longest, run first: with a file's tests kept on one worker (--dist loadfile),
+# a long file started last leaves the other workers idle while it finishes.
+LONGEST_FIRST = ("test_report.py", "test_readme.py", "test_bench.py", "test_reconcile.py", "test_dashboard.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def weight(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=weight)  # stable: each file's tests keep their order

@@ -46,7 +46,8 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300, workers: int |
     """Execute every ``*.ipynb`` of ``folder`` top to bottom and save the executed copies in ``out``.
 
     A notebook that fails does not stop the others; its error is returned (and its partly run copy
-    saved, so the failing cell can be seen). Widget state is not saved with the outputs. Each copy
+    saved, so the failing cell can be seen). Widget state is saved with the outputs, as Jupyter
+    and ``jupyter nbconvert --execute`` save it, so each copy is what a user's own run gives. Each copy
     is also written as HTML (``NAME.html``), which opens in a browser without Jupyter. ``workers``
     notebooks run at once (default: one per core, at most 4), each in its own kernel: a kernel
     spends much of its time starting and waiting, so two on two cores finish well before one
@@ -71,7 +72,7 @@ def _run_notebook(path: Path, out: Path, timeout: int) -> NotebookRun:
     error = None
     try:
         nbclient.NotebookClient(
-            notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
+            notebook, timeout=timeout, kernel_name="python3",
             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not its warnings about local TCP
             resources={"metadata": {"path": str(path.parent)}},
         ).execute()  # fmt: skip
