@@ -107,7 +107,9 @@ def test_coverage_of_a_synced_store_says_what_it_holds_and_what_it_lacks(tmp_pat
         boxes.server("coinw").faults.mutate = lambda request, answer: (
             Response(503, b"Service Unavailable") if request.query.get("command") == "getUserTrades" else answer
         )
-        synced = [sandbox_client(boxes, exchange, max_retries=0) for exchange in sorted(tk.EXCHANGES)]
+        # One retry: CoinW's trades fail every time, while a request that met a limit's very edge
+        # under a loaded machine (a 429) is asked again, as a user's would be.
+        synced = [sandbox_client(boxes, exchange, max_retries=1) for exchange in sorted(tk.EXCHANGES)]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", unified.PartialResult)
