@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.core.credentials import Credentials
 from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.exchanges import descriptor
 
 if TYPE_CHECKING:
     from toolkit import sandbox
@@ -141,7 +142,7 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
         rest_url = getattr(_sandboxes.server(exchange), "rest_url", None)  # an exchange with a second API
         if rest_url is not None:
             options.setdefault("rest_base_url", rest_url)
-    elif base_url is None and exchange == sandbox.WEBSOCKET:
+    elif base_url is None and descriptor(exchange).transport == "websocket":  # its documented examples
         base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
     client.limiter = RateLimiter(CLOCK.monotonic, CLOCK.sleep)  # every limit counted, no wait sat out

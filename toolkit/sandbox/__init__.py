@@ -22,19 +22,16 @@ from typing import Any
 from toolkit.core.credentials import Credentials
 from toolkit.core.ratelimit import SkippingClock
 from toolkit.core.timeutil import TimeLike, to_ms
-from toolkit.exchanges import descriptor
+from toolkit.exchanges import descriptor, descriptors
 from toolkit.sandbox.account import Account, build
 from toolkit.sandbox.base import demo_credentials
 
 CASSETTES = Path(os.environ.get("TOOLKIT_CASSETTES", Path(__file__).resolve().parents[2] / "cassettes"))
 
-# exchange -> its HTTP app ("module:Class"); Binance speaks the WebSocket API (toolkit.sandbox.binance).
-APPS = {
-    "bitget": "toolkit.sandbox.bitget:BitgetApp",
-    "coinw": "toolkit.sandbox.coinw:CoinWApp",
-    "kucoin": "toolkit.sandbox.kucoin:KucoinApp",
-}
-WEBSOCKET = "binance"
+# exchange -> its HTTP app ("module:Class"), from the exchange descriptors (``sandbox``); the
+# exchange whose stand-in speaks a WebSocket API (Binance's, with its REST beside it).
+APPS = {d.id: d.sandbox for d in descriptors() if d.transport == "http"}
+WEBSOCKET = next(d.id for d in descriptors() if d.transport == "websocket")
 
 __all__ = ["APPS", "CASSETTES", "Sandboxes", "demo_credentials", "replay_server", "start"]
 
@@ -152,26 +149,27 @@ def start(
     ``SkippingClock`` the sandboxes count their rate limits on, shared with clients that skip
     their waits on it (demo mode: every limit counted, none sat out).
     """
-    from toolkit.sandbox.binance import BinanceSandbox
     from toolkit.sandbox.server import HttpSandbox
 
-    chosen = sorted(exchanges) if exchanges is not None else sorted([*APPS, WEBSOCKET])
+    chosen = sorted(exchanges) if exchanges is not None else sorted(d.id for d in descriptors())
     servers: dict[str, Any] = {}
     accounts: dict[str, Account] = {}
-    picked = {**({"bitget": "unified", "kucoin": "unified"} if newer_accounts else {}), **(models or {})}
+    newer = {d.id: d.newer_model for d in descriptors() if newer_accounts and d.newer_model}
+    picked = {**newer, **(models or {})}
     for exchange in chosen:
         model = picked.get(exchange, "classic")
         accounts[exchange] = account = build(exchange, today=today, model=model)
         port = (ports or {}).get(exchange, 0)
-        if exchange == WEBSOCKET:
-            box = BinanceSandbox(account, story=story, lifetime=lifetime)
+        module, name = descriptor(exchange).sandbox.split(":")
+        stand_in = getattr(importlib.import_module(module), name)
+        if descriptor(exchange).transport == "websocket":
+            box = stand_in(account, story=story, lifetime=lifetime)
             if clock is not None:
                 box.rest_app.count_limits_on(clock.monotonic)
                 box.minute_clock = clock.monotonic
             servers[exchange] = box.start()
             continue
-        module, name = APPS[exchange].split(":")
-        app = getattr(importlib.import_module(module), name)(account)
+        app = stand_in(account)
         if clock is not None:
             app.count_limits_on(clock.monotonic)
         if model != "classic":

@@ -24,6 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from toolkit.exchanges import descriptor
+
 FEE_RATE = 0.001  # 0.1 % maker and taker: the standard spot rate of the exchanges served
 OPENING_PRICES = {"BTC": 94_000.0, "ETH": 3_300.0}  # in USDT, on the first day of the year
 # BNB (what Binance's small balances turn into, and its fees may be paid in): its own walk, so that
@@ -512,18 +514,6 @@ def simulate(
     return account
 
 
-# exchange -> how its fictional account is made (accounts, activity)
-PROFILES = {
-    "bitget": {"funding": "spot", "trading": "spot", "trades_per_week": 3, "monthly_usdt": 500.0,
-               "events": ("rebates", "airdrop")},
-    "coinw": {"funding": "spot", "trading": "spot", "trades_per_week": 1, "monthly_usdt": 200.0, "fees_in_quote": True},
-    "kucoin": {"funding": "main", "trading": "trade", "trades_per_week": 2, "monthly_usdt": 300.0,
-               "events": ("rewards", "rebates", "airdrop")},
-    "binance": {"funding": "spot", "trading": "spot", "trades_per_week": 2, "monthly_usdt": 400.0,
-                "events": ("convert", "dust", "earn", "funding", "bnb_fees")},
-}  # fmt: skip
-
-
 # The accounts of an exchange's other account models, where they differ from its classic ones:
 # KuCoin's unified trading account (a funding account beside the unified one) and its
 # high-frequency (HF) trade account (trades there, beside the main account).
@@ -540,5 +530,6 @@ def build(exchange: str, *, seed: int = SEED, today: date | None = None, model: 
     rng = random.Random(f"{seed}:{exchange}")
     # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
     market = random.Random(f"{seed}:prices")
-    profile = {**PROFILES[exchange], **MODELS.get((exchange, model), {})}
-    return simulate(rng, start, end, market=market, exchange=exchange, **profile)  # type: ignore[arg-type]
+    # How its fictional account is made (accounts, activity): the exchange's descriptor says.
+    profile = {**descriptor(exchange).demo_profile, **MODELS.get((exchange, model), {})}
+    return simulate(rng, start, end, market=market, exchange=exchange, **profile)

@@ -15,6 +15,15 @@ EXCHANGE = Exchange(
     client=BinanceClient,
     unified=mappings(unified),
     exports=unified.EXPORTS,
+    sandbox="toolkit.sandbox.binance:BinanceSandbox",
+    transport="websocket",
+    demo_profile={
+        "funding": "spot",
+        "trading": "spot",
+        "trades_per_week": 2,
+        "monthly_usdt": 400.0,
+        "events": ("convert", "dust", "earn", "funding", "bnb_fees"),
+    },
 )
 
 __all__ = ["EXCHANGE", "PRODUCTION_URL", "TESTNET_URL", "BinanceClient", "StreamWarning", "UserDataSubscription"]

@@ -11,6 +11,15 @@ EXCHANGE = Exchange(
     passphrase=True,
     unified=mappings(unified),
     exports=unified.EXPORTS,
+    sandbox="toolkit.sandbox.bitget:BitgetApp",
+    demo_profile={
+        "funding": "spot",
+        "trading": "spot",
+        "trades_per_week": 3,
+        "monthly_usdt": 500.0,
+        "events": ("rebates", "airdrop"),
+    },
+    newer_model="unified",
 )
 
 __all__ = ["EXCHANGE", "BitgetClient"]

@@ -19,6 +19,15 @@ EXCHANGE = Exchange(
     passphrase=True,
     unified=mappings(unified),
     exports=unified.EXPORTS,
+    sandbox="toolkit.sandbox.kucoin:KucoinApp",
+    demo_profile={
+        "funding": "main",
+        "trading": "trade",
+        "trades_per_week": 2,
+        "monthly_usdt": 300.0,
+        "events": ("rewards", "rebates", "airdrop"),
+    },
+    newer_model="unified",
 )
 
 __all__ = ["ERRORS", "EXCHANGE", "KucoinClient", "sign"]
