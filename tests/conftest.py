@@ -17,6 +17,7 @@ import toolkit as tk
 from toolkit.cassettes import make_vcr
 from toolkit.core import bans
 from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.exchanges import descriptors
 
 # No test may reach a real system keyring (or prompt for one on a developer's machine).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
@@ -113,6 +114,10 @@ def no_network() -> Iterator[None]:
     """Any request fails the test: proves that nothing was sent."""
     with make_vcr("none").use_cassette("__nothing__.yaml"):
         yield
+
+
+# The exchanges the tests walk over, from the registry: a fifth exchange is tested with no list to edit.
+HTTP_EXCHANGES = tuple(d.id for d in descriptors() if d.transport == "http")  # REST APIs (not Binance's)
 
 
 def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:

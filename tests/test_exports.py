@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+import toolkit as tk
 from tests.conftest import sandbox_client
 from toolkit import demo_mode, sandbox, unified, valuation
 from toolkit.core.ratelimit import SkippingClock
@@ -18,7 +19,7 @@ from toolkit.store import Store
 @pytest.fixture(scope="module")
 def frames():
     with sandbox.start(lifetime=600, clock=SkippingClock()) as boxes:
-        clients = {name: sandbox_client(boxes, name) for name in ("bitget", "kucoin", "coinw", "binance")}
+        clients = {name: sandbox_client(boxes, name) for name in sorted(tk.EXCHANGES)}
         start, end = demo_mode.PERIOD  # withdrawals are quarterly: the whole year has some
         month = pd.Timestamp(end, tz="UTC") - pd.Timedelta(days=30)
         ledger = unified.ledger(clients, month, end)

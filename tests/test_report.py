@@ -9,6 +9,7 @@ import shutil
 import nbformat
 import pytest
 
+import toolkit as tk
 from toolkit import demo_mode
 from toolkit.__main__ import main
 from toolkit.report import NOTEBOOKS
@@ -38,7 +39,7 @@ def test_report_embeds_plotly_once_and_every_figure(demo_run):
     assert headings[0].startswith("Complete? Each exchange") and headings[1].startswith("Net worth in USDT")
     complete = html[html.index("Complete? Each exchange") : html.index("Net worth in USDT (each")]
     rows = re.findall(r"<tr>\s*<td>(\w+)</td>\s*<td>(\w+)</td>\s*<td>(\w+)</td>", complete)
-    assert rows == [(e, "yes", "yes") for e in ("binance", "bitget", "coinw", "kucoin")]
+    assert rows == [(e, "yes", "yes") for e in sorted(tk.EXCHANGES)]
     assert headings[-2].startswith("Reconciliation: every balance against the events read")
     assert headings[2].startswith("Fees paid in USDT by month")
     assert headings[-1] == "Notebooks"

@@ -96,11 +96,12 @@ def test_an_unpaired_transfer_names_one_side(demo):
 
 
 def test_balances_of_all_four_exchanges_concatenate(demo):
-    clients = [tk.connect(x, progress=False) for x in ("bitget", "kucoin", "coinw", "binance")]
+    clients = [tk.connect(x, progress=False) for x in sorted(tk.EXCHANGES)]
     try:
         df = unified.balances(clients)
     finally:
-        clients[-1].close()
+        for client in clients:
+            getattr(client, "close", lambda: None)()  # Binance's websocket
     assert set(df["exchange"]) == {"bitget", "kucoin", "coinw", "binance"}
     assert df.dtypes.astype(str).tolist() == [
         "str",

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from tests.conftest import HTTP_EXCHANGES
 from tests.exchanges.test_binance import connect, replay  # noqa: F401  (fixtures)
 from toolkit.core import candles
 from toolkit.errors import ConfigurationError
@@ -91,7 +92,7 @@ def test_binance_documented_kline(replay, connect):
     assert df.attrs["symbol"] == "BNBBTC"
 
 
-@pytest.mark.parametrize("exchange", ["bitget", "kucoin", "coinw"])
+@pytest.mark.parametrize("exchange", HTTP_EXCHANGES)
 def test_an_interval_the_exchange_lacks_is_refused_before_asking(make_client, no_network, exchange):
     client, sent = make_client(exchange)
     with pytest.raises(ConfigurationError, match=r"candles come in .*1d.* not '3d'"):

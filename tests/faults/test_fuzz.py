@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 import toolkit as tk
+from tests.conftest import HTTP_EXCHANGES
 from toolkit.core.endpoint import Endpoint
 from toolkit.core.http import Reply
 from toolkit.errors import ToolkitError
@@ -38,7 +39,7 @@ HOSTILE: list[Any] = [
 
 def cassette_cases() -> list[tuple[str, Path, int]]:
     found = []
-    for exchange in ("bitget", "kucoin", "coinw"):
+    for exchange in HTTP_EXCHANGES:
         for path in sorted((CASSETTES / exchange).glob("*.yaml")):
             interactions = yaml.safe_load(path.read_text())["interactions"]
             found += [(exchange, path, n) for n in range(len(interactions))]

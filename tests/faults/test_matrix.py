@@ -10,6 +10,7 @@ import time
 import pandas as pd
 import pytest
 
+from tests.conftest import HTTP_EXCHANGES
 from toolkit.errors import (
     ExchangeUnavailable,
     MalformedResponse,
@@ -20,7 +21,7 @@ from toolkit.errors import (
 )
 from toolkit.sandbox.server import Response
 
-HTTP = ["bitget", "kucoin", "coinw"]
+HTTP = list(HTTP_EXCHANGES)
 NOW = pd.Timestamp.now(tz="UTC")
 # One call per exchange and kind: a read, a paged history, a write.
 CALLS = {

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from tests.conftest import HTTP_EXCHANGES
 from toolkit.errors import InvalidRequest
 
 CAPS = {"bitget": 1000, "kucoin": 1500, "coinw": 1000, "binance": 1000}
@@ -24,7 +25,7 @@ def counted(client) -> list:
     return sent
 
 
-@pytest.mark.parametrize("exchange", ["bitget", "kucoin", "coinw"])
+@pytest.mark.parametrize("exchange", HTTP_EXCHANGES)
 def test_minutes_over_several_caps_come_whole_in_the_fewest_requests(connect, exchange):
     client = connect(exchange)
     sent = counted(client)

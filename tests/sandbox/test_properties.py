@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import sandbox_client
+from tests.conftest import HTTP_EXCHANGES, sandbox_client
 from toolkit.sandbox.account import demo_year
 
 START, END = (pd.Timestamp(t) for t in demo_year())
@@ -26,7 +26,7 @@ def ranges(max_days: int):
 @pytest.fixture(scope="module")
 def clients(boxes):
     """One client per sandbox for the module: each keeps within its exchange's limits, as one user does."""
-    return {exchange: sandbox_client(boxes, exchange) for exchange in ("bitget", "kucoin", "coinw")}
+    return {exchange: sandbox_client(boxes, exchange) for exchange in HTTP_EXCHANGES}
 
 
 @pytest.fixture(scope="module")
