@@ -20,6 +20,7 @@ raises ``toolkit.errors.ConfigurationError`` naming them.
 from __future__ import annotations
 
 import atexit
+import base64
 import html
 import importlib.util
 import warnings
@@ -348,7 +349,7 @@ def _drawer_ready() -> bool:
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                go.Figure().to_image(format="svg")  # no Chromium shows here, not at the first real figure
+                go.Figure().to_image(format="svg")  # a missing Chromium shows here, not at a user's figure
         except Exception:  # no Chromium, or one that cannot start: no static images on this machine
             kaleido.stop_sync_server(silence_warnings=True)
             return False
@@ -366,8 +367,6 @@ _STATIC_STYLE = (
 def static_copy(sentence: str, figures: Sequence[go.Figure] = ()) -> str:
     """The HTML a widget shows where it cannot run: ``sentence`` (what it is), and ``figures`` as
     images (``static_svg``; a note instead where this machine cannot draw them)."""
-    import base64
-
     parts = [f"<p><i>{html.escape(sentence)}</i></p>"]
     for figure in figures:
         svg = static_svg(figure)
