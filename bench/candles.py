@@ -23,7 +23,7 @@ import pandas as pd
 import toolkit as tk
 from bench.common import Section
 from toolkit import sandbox, unified, valuation
-from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.sandbox.account import demo_year
 from toolkit.store import Store
 
@@ -74,7 +74,7 @@ def measure(quick: bool) -> list[dict[str, Any]]:
                 options["rest_base_url"] = rest_url
             client = tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
             if clock is not None:
-                client.limiter, client._sleep = RateLimiter(clock.monotonic, clock.sleep), clock.sleep
+                client.wait_on(clock.monotonic, clock.sleep)
             clients.append(client)
         tally: list[int] = []
         for client in clients:

@@ -16,7 +16,7 @@ import requests
 import toolkit as tk
 from toolkit.cassettes import make_vcr
 from toolkit.core import bans
-from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.exchanges import descriptors
 
 # No test may reach a real system keyring (or prompt for one on a developer's machine).
@@ -87,8 +87,7 @@ def make_client(record_mode: str, fake_credentials: tk.Credentials) -> Callable[
         options.setdefault("progress", False)
         client = tk.connect(exchange, creds, **options)
         fake = FakeTime()
-        client.limiter = RateLimiter(fake.clock, fake.sleep)
-        client._sleep = fake.sleep
+        client.wait_on(fake.clock, fake.sleep)
         client.fake_time = fake
         client.sleeps = fake.sleeps
         sent = Sent()
@@ -130,8 +129,7 @@ def sandbox_client(boxes: Any, exchange: str, **options: Any) -> Any:
     client = tk.connect(exchange, boxes.credentials(exchange), base_url=boxes.url(exchange), **options)
     clock = getattr(boxes, "clock", None)
     if clock is not None:
-        client.limiter = RateLimiter(clock.monotonic, clock.sleep)
-        client._sleep = clock.sleep
+        client.wait_on(clock.monotonic, clock.sleep)
     return client
 
 

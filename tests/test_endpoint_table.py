@@ -13,6 +13,7 @@ first line names its source.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -81,6 +82,13 @@ def cassette_files(exchange: str) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
+@functools.cache
+def interactions(exchange: str) -> list[tuple[Path, dict]]:
+    """(cassette, interaction) of every recording of ``exchange``, read once for every endpoint."""
+    return [(path, found) for path in cassette_files(exchange)
+            for found in yaml.safe_load(path.read_text()).get("interactions", [])]  # fmt: skip
+
+
 def path_pattern(endpoint: Endpoint) -> re.Pattern[str]:
     """The endpoint's path with each ``{placeholder}`` matching one path segment."""
     return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(endpoint.path)) + "$")
@@ -100,20 +108,19 @@ def answers(exchange: str, endpoint: Endpoint) -> list[tuple[Path, dict]]:
     found = []
     pattern = path_pattern(endpoint)
     literal = {other.path for e, _, other in ENDPOINTS if e == exchange and other is not endpoint}
-    for path in cassette_files(exchange):
-        for interaction in yaml.safe_load(path.read_text()).get("interactions", []):
-            request, response = interaction["request"], interaction["response"]
-            url = urlsplit(request["uri"])
-            if request["method"] != endpoint.method or not pattern.match(url.path):
-                continue
-            if url.path != endpoint.path and url.path in literal:
-                continue
-            if not same_fixed(endpoint, dict(parse_qsl(url.query))) or response["status"]["code"] != 200:
-                continue
-            try:
-                found.append((path, json.loads(response["body"]["string"])))
-            except ValueError:
-                continue  # a recorded non-JSON body: a fault case
+    for path, interaction in interactions(exchange):
+        request, response = interaction["request"], interaction["response"]
+        url = urlsplit(request["uri"])
+        if request["method"] != endpoint.method or not pattern.match(url.path):
+            continue
+        if url.path != endpoint.path and url.path in literal:
+            continue
+        if not same_fixed(endpoint, dict(parse_qsl(url.query))) or response["status"]["code"] != 200:
+            continue
+        try:
+            found.append((path, json.loads(response["body"]["string"])))
+        except ValueError:
+            continue  # a recorded non-JSON body: a fault case
     return found
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.core.credentials import Credentials
-from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.core.ratelimit import SkippingClock
 from toolkit.exchanges import descriptor
 
 if TYPE_CHECKING:
@@ -145,8 +145,7 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
     elif base_url is None and descriptor(exchange).transport == "websocket":  # its documented examples
         base_url = sandbox.replay_server("demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
-    client.limiter = RateLimiter(CLOCK.monotonic, CLOCK.sleep)  # every limit counted, no wait sat out
-    client._sleep = CLOCK.sleep
+    client.wait_on(CLOCK.monotonic, CLOCK.sleep)  # every limit counted, no wait sat out
     _clients.add(client)
     session = getattr(client.transport, "session", None)
     if session is not None and _cassette is not None:

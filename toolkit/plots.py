@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import functools
 import html
 import importlib.util
 import warnings
@@ -320,10 +321,6 @@ def residual(df: pd.DataFrame, *, tolerance: float = 0.0) -> go.Figure:
     return fig
 
 
-# The headless Chromium that draws static copies (kaleido): started on first use, once per process.
-_drawer: dict[str, Any] = {}
-
-
 def static_svg(fig: go.Figure) -> str | None:
     """``fig`` drawn as an SVG image (kaleido, with a Chromium on the machine), for the copy of a
     notebook that no kernel runs; None where this machine cannot draw one. A few hundred KB at
@@ -336,25 +333,25 @@ def static_svg(fig: go.Figure) -> str | None:
     return image.decode("utf-8")
 
 
+@functools.cache
 def _drawer_ready() -> bool:
-    if "ready" not in _drawer:
-        _drawer["ready"] = False
-        if importlib.util.find_spec("kaleido") is None:
-            return False
-        import kaleido
-        import plotly.graph_objects as go
+    """Whether figures can be drawn here: the headless Chromium kaleido draws them in is started on
+    first use, once per process, and shared by every figure."""
+    if importlib.util.find_spec("kaleido") is None:
+        return False
+    import kaleido
+    import plotly.graph_objects as go
 
-        try:
-            kaleido.start_sync_server(silence_warnings=True)  # one browser for every figure, not one each
-            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                go.Figure().to_image(format="svg")  # a missing Chromium shows here, not at a user's figure
-        except Exception:  # no Chromium, or one that cannot start: no static images on this machine
-            kaleido.stop_sync_server(silence_warnings=True)
-            return False
-        _drawer["ready"] = True
-    return bool(_drawer["ready"])
+    try:
+        kaleido.start_sync_server(silence_warnings=True)  # one browser for every figure, not one each
+        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            go.Figure().to_image(format="svg")  # a missing Chromium shows here, not at a user's figure
+    except Exception:  # no Chromium, or one that cannot start: no static images on this machine
+        kaleido.stop_sync_server(silence_warnings=True)
+        return False
+    return True
 
 
 # Shown next to a live widget, the static copy hides itself; where no widget was drawn (nbconvert

@@ -58,8 +58,7 @@ def run_notebooks(folder: Path, out: Path, *, timeout: int = 300, workers: int |
     paths = sorted(folder.glob("*.ipynb"))
     workers = workers or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
-        runs = list(pool.map(lambda path: _run_notebook(path, out, timeout), paths))
-    return runs
+        return list(pool.map(lambda path: _run_notebook(path, out, timeout), paths))
 
 
 def _run_notebook(path: Path, out: Path, timeout: int) -> NotebookRun:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import sandbox_client
 from toolkit import sandbox
-from toolkit.core.ratelimit import RateLimiter, SkippingClock
+from toolkit.core.ratelimit import SkippingClock
 
 
 class InstantTime:
@@ -41,8 +41,7 @@ def connect(boxes):
         client = sandbox_client(boxes, exchange, **options)
         if instant:
             fake = InstantTime()
-            client.limiter = RateLimiter(fake.clock, fake.sleep)
-            client._sleep = fake.sleep
+            client.wait_on(fake.clock, fake.sleep)
             client.sleeps = fake.sleeps
         made.append(client)
         return client

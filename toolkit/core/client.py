@@ -358,6 +358,12 @@ class Client:
                 shown[key] = dict(redact_params({k: v for k, v in placed[place].items() if v is not None}))
         return shown
 
+    def wait_on(self, monotonic: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        """Count the rate limits and wait out limits and retry backoff on this clock (demo mode and
+        the test sandboxes give one that skips its waits instead of sitting them out)."""
+        self.limiter = RateLimiter(monotonic, sleep)
+        self._sleep = sleep
+
     def call(
         self,
         endpoint: Endpoint,

@@ -28,10 +28,8 @@ from toolkit.sandbox.base import demo_credentials
 
 CASSETTES = Path(os.environ.get("TOOLKIT_CASSETTES", Path(__file__).resolve().parents[2] / "cassettes"))
 
-# exchange -> its HTTP app ("module:Class"), from the exchange descriptors (``sandbox``); the
-# exchange whose stand-in speaks a WebSocket API (Binance's, with its REST beside it).
+# exchange -> its HTTP app ("module:Class"), from the exchange descriptors (``sandbox``).
 APPS = {d.id: d.sandbox for d in descriptors() if d.transport == "http"}
-WEBSOCKET = next(d.id for d in descriptors() if d.transport == "websocket")
 
 __all__ = ["APPS", "CASSETTES", "Sandboxes", "demo_credentials", "replay_server", "start"]
 
@@ -160,9 +158,10 @@ def start(
         model = picked.get(exchange, "classic")
         accounts[exchange] = account = build(exchange, today=today, model=model)
         port = (ports or {}).get(exchange, 0)
-        module, name = descriptor(exchange).sandbox.split(":")
+        found = descriptor(exchange)
+        module, name = found.sandbox.split(":")
         stand_in = getattr(importlib.import_module(module), name)
-        if descriptor(exchange).transport == "websocket":
+        if found.transport == "websocket":  # Binance's WebSocket API, its REST beside it
             box = stand_in(account, story=story, lifetime=lifetime)
             if clock is not None:
                 box.rest_app.count_limits_on(clock.monotonic)
