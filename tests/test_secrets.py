@@ -431,7 +431,7 @@ def test_binance_websocket_errors_at_debug_leak_nothing(transcript, server_secre
     """Binance speaks the WebSocket API: its errors come from the replay server, not from vcrpy."""
     if "binance" not in EXCHANGES:
         pytest.skip("toolkit.exchanges.binance is not importable yet")
-    from toolkit.sandbox.replay import ReplayServer
+    from toolkit.exchanges.binance.sandbox_replay import ReplayServer
 
     server = ReplayServer(transcript, api_key=FAKE_KEY, secret=server_secret, lifetime=20).start()
     client = tk.connect("binance", fake_credentials, base_url=server.url, sync_clock=False, timeout=5.0,

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from toolkit.exchanges import descriptors
+
 
 def run_sandboxes(duration: float | None, newer_accounts: bool = False) -> int:
     """Serve every exchange's sandbox until Ctrl-C (or ``duration`` seconds); print how to reach them."""
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the executed notebooks (default: %(default)s)",
     )  # fmt: skip
     demo.add_argument("--skip-notebooks", action="store_true", help="write the report only")
-    newer = "Bitget's and KuCoin's accounts as unified trading accounts"
+    newer = " and ".join(f"{d.label}'s" for d in descriptors() if d.newer_model) + " accounts in their newer model"
     demo.add_argument("--newer-accounts", action="store_true", help=f"the report with {newer}")
     serve = commands.add_parser("sandbox", help="serve the four exchanges' sandboxes on 127.0.0.1 until Ctrl-C")
     serve.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")

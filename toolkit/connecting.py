@@ -4,58 +4,16 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any
 
 from toolkit import demo_mode
 from toolkit.core.credentials import Credentials
 from toolkit.credentials import resolve_credentials, session_credentials
 from toolkit.errors import ConfigurationError
-from toolkit.exchanges import client_class
-
-if TYPE_CHECKING:
-    from toolkit.exchanges.binance import BinanceClient
-    from toolkit.exchanges.bitget import BitgetClient
-    from toolkit.exchanges.coinw import CoinWClient
-    from toolkit.exchanges.kucoin import KucoinClient
+from toolkit.exchanges import Connect, client_class
 
 
-@overload
-def connect(
-    exchange: Literal["binance"],
-    credentials: Credentials | None = None,
-    *,
-    base_url: str | None = None,
-    **options: Any,
-) -> BinanceClient: ...
-@overload
-def connect(
-    exchange: Literal["bitget"],
-    credentials: Credentials | None = None,
-    *,
-    base_url: str | None = None,
-    **options: Any,
-) -> BitgetClient: ...
-@overload
-def connect(
-    exchange: Literal["coinw"],
-    credentials: Credentials | None = None,
-    *,
-    base_url: str | None = None,
-    **options: Any,
-) -> CoinWClient: ...
-@overload
-def connect(
-    exchange: Literal["kucoin"],
-    credentials: Credentials | None = None,
-    *,
-    base_url: str | None = None,
-    **options: Any,
-) -> KucoinClient: ...
-@overload
-def connect(
-    exchange: str, credentials: Credentials | None = None, *, base_url: str | None = None, **options: Any
-) -> Any: ...
-def connect(
+def _connect(
     exchange: str, credentials: Credentials | None = None, *, base_url: str | None = None, **options: Any
 ) -> Any:
     """A client for ``exchange`` (one of ``EXCHANGES``).
@@ -75,6 +33,11 @@ def connect(
         credentials = credentials or session_credentials(exchange) or demo_mode.credentials(exchange)
         return demo_mode.connect(cls, exchange.lower(), credentials, base_url, **options)
     return cls(resolve_credentials(exchange, credentials), base_url=base_url, **options)
+
+
+_connect.__name__ = _connect.__qualname__ = "connect"
+# What type checkers and editors see: the client class of each exchange id (the registry's overloads).
+connect: Connect = _connect
 
 
 def options_of(cls: type[Any]) -> set[str]:

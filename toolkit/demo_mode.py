@@ -143,7 +143,7 @@ def connect(cls: type[Any], exchange: str, credentials: Credentials, base_url: s
         if rest_url is not None:
             options.setdefault("rest_base_url", rest_url)
     elif base_url is None and descriptor(exchange).transport == "websocket":  # its documented examples
-        base_url = sandbox.replay_server("demo", credentials.api_secret)
+        base_url = sandbox.replay_server(exchange, "demo", credentials.api_secret)
     client = cls(credentials, base_url=base_url, **options)
     client.wait_on(CLOCK.monotonic, CLOCK.sleep)  # every limit counted, no wait sat out
     _clients.add(client)

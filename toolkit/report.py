@@ -132,8 +132,8 @@ def demo_sections(clients: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Fees paid, totals", fees.groupby(["exchange", "asset", "type"], as_index=False)["fee"].sum()),
         ("Fee rates in force", plots.fee_rates(rates)),
         ("Fee rates, table", rates),
-        ("What the ledgers cannot explain (residual: against the balances Bitget's bills report and "
-         "Binance's daily snapshots; KuCoin and CoinW report none)",
+        ("What the ledgers cannot explain (residual: against the running balances a ledger reports and the "
+         "daily snapshots an exchange keeps, where it has either)",
          plots.residual(history.residual(ledger, balances, unified.snapshots(clients)), tolerance=1e-8)),
         ("Ledger entries by type", ledger.pivot_table(
             index="exchange", columns="type", values="id", aggfunc="count", fill_value=0

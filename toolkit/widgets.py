@@ -200,7 +200,10 @@ class CredentialsForm:
         )
         self.api_key = w.Password(description="API key", layout=wide, style=style)
         self.api_secret = w.Password(
-            description="API secret", placeholder="(Binance Ed25519/RSA: the PEM private key)", layout=wide, style=style
+            description="API secret",
+            placeholder="(Ed25519 or RSA key: its PEM private key)",
+            layout=wide,
+            style=style,
         )
         self.passphrase = w.Password(description="Passphrase", layout=wide, style=style)
         self.remember = w.Checkbox(

@@ -22,7 +22,7 @@ from toolkit.errors import (
     RateLimited,
 )
 from toolkit.exchanges.binance import BinanceClient, auth
-from toolkit.sandbox.replay import ReplayServer
+from toolkit.exchanges.binance.sandbox_replay import ReplayServer
 
 DOC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 DOC_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"

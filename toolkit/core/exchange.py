@@ -39,8 +39,8 @@ class Exchange:
     unified: Mapping[str, Callable[..., pd.DataFrame]] = field(default_factory=dict)
     # The exchange's own export files the toolkit reads (``toolkit.imports``), by format name.
     exports: Mapping[str, ExportFormat] = field(default_factory=dict)
-    # What its stand-in needs, kept with the exchange: the sandbox app ("module:Class" in
-    # toolkit.sandbox), the transport it speaks ("http" or "websocket": Binance's WebSocket API),
+    # What its stand-in needs, kept with the exchange: the sandbox app ("module:Class", its
+    # folder's sandbox.py), the transport it speaks ("http" or "websocket": Binance's WebSocket API),
     # the demo account's profile (its funding and trading accounts, activity, event kinds) and the
     # account model of a newer account of this exchange (tk.demo(newer_accounts=True)), if any.
     sandbox: str = ""

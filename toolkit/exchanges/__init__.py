@@ -7,10 +7,17 @@ toolkit may know about it. Packages are imported on first use, so ``import toolk
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
+from toolkit.core.credentials import Credentials
 from toolkit.core.exchange import Exchange
 from toolkit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from toolkit.exchanges.binance import BinanceClient
+    from toolkit.exchanges.bitget import BitgetClient
+    from toolkit.exchanges.coinw import CoinWClient
+    from toolkit.exchanges.kucoin import KucoinClient
 
 # exchange id -> its package. Adding an exchange: its folder, and one line here.
 REGISTRY = {
@@ -19,6 +26,27 @@ REGISTRY = {
     "coinw": "toolkit.exchanges.coinw",
     "kucoin": "toolkit.exchanges.kucoin",
 }
+
+
+class Connect(Protocol):
+    """``tk.connect`` as type checkers and editors see it: the client class each exchange id gives
+    (one overload an exchange, beside its ``REGISTRY`` line; at run time the descriptor decides)."""
+
+    @overload
+    def __call__(self, exchange: Literal["binance"], credentials: Credentials | None = None, *,
+                 base_url: str | None = None, **options: Any) -> BinanceClient: ...  # fmt: skip
+    @overload
+    def __call__(self, exchange: Literal["bitget"], credentials: Credentials | None = None, *,
+                 base_url: str | None = None, **options: Any) -> BitgetClient: ...  # fmt: skip
+    @overload
+    def __call__(self, exchange: Literal["coinw"], credentials: Credentials | None = None, *,
+                 base_url: str | None = None, **options: Any) -> CoinWClient: ...  # fmt: skip
+    @overload
+    def __call__(self, exchange: Literal["kucoin"], credentials: Credentials | None = None, *,
+                 base_url: str | None = None, **options: Any) -> KucoinClient: ...  # fmt: skip
+    @overload
+    def __call__(self, exchange: str, credentials: Credentials | None = None, *,
+                 base_url: str | None = None, **options: Any) -> Any: ...  # fmt: skip
 
 
 def descriptor(exchange: str) -> Exchange:

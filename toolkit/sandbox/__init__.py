@@ -1,13 +1,15 @@
 """Local stand-ins of the exchanges: demo mode, the tests and the benchmarks talk to these.
 
 ``start()`` runs one sandbox per exchange on 127.0.0.1 (free ports), each serving that exchange's
-documented account API over its own fictional account (``toolkit.sandbox.account``): Bitget,
-KuCoin and CoinW over HTTP (``HttpSandbox`` with its fault knobs), Binance's WebSocket API. No
-client imports this package; clients are pointed at a sandbox through ``base_url``. Every server
-binds to 127.0.0.1 only and stops by itself after ``lifetime`` seconds.
+documented account API over its own fictional account (``toolkit.sandbox.account``). This package
+is the framework (the HTTP server with its fault knobs, the accounts, the export files); each
+exchange's stand-in lives in its own folder (``toolkit/exchanges/<id>/sandbox.py``, named by its
+descriptor's ``sandbox``), so adding an exchange touches nothing here. No client imports this
+package; clients are pointed at a sandbox through ``base_url``. Every server binds to 127.0.0.1
+only and stops by itself after ``lifetime`` seconds.
 
-``replay.ReplayServer`` replays a Binance WebSocket API transcript (``cassettes/binance/ws/``)
-for the tests of exact frames.
+``replay_server`` replays a transcript of a WebSocket API's documented examples
+(``cassettes/<id>/ws/``) through that exchange's stand-in.
 """
 
 from __future__ import annotations
@@ -158,17 +160,14 @@ def start(
         model = picked.get(exchange, "classic")
         accounts[exchange] = account = build(exchange, today=today, model=model)
         port = (ports or {}).get(exchange, 0)
-        found = descriptor(exchange)
-        module, name = found.sandbox.split(":")
-        stand_in = getattr(importlib.import_module(module), name)
-        if found.transport == "websocket":  # Binance's WebSocket API, its REST beside it
-            box = stand_in(account, story=story, lifetime=lifetime)
+        if descriptor(exchange).transport == "websocket":  # a WebSocket API, its REST beside it
+            box = stand_in(exchange)(account, story=story, lifetime=lifetime)
             if clock is not None:
                 box.rest_app.count_limits_on(clock.monotonic)
                 box.minute_clock = clock.monotonic
             servers[exchange] = box.start()
             continue
-        app = stand_in(account)
+        app = stand_in(exchange)(account)
         if clock is not None:
             app.count_limits_on(clock.monotonic)
         if model != "classic":
@@ -177,12 +176,16 @@ def start(
     return Sandboxes(servers, accounts, clock)
 
 
-def replay_server(transcript: str, secret: str | None) -> str:
-    """Start a lenient replay of a Binance transcript (documented examples) and return its URL;
-    ``stop_replays()`` stops every one started."""
-    from toolkit.sandbox.replay import ReplayServer
+def stand_in(exchange: str) -> Any:
+    """The class of ``exchange``'s stand-in (its descriptor's ``sandbox``, in its own folder)."""
+    module, name = descriptor(exchange).sandbox.split(":")
+    return getattr(importlib.import_module(module), name)
 
-    server = ReplayServer(transcript, secret=secret, lenient=True, lifetime=4 * 3600).start()
+
+def replay_server(exchange: str, transcript: str, secret: str | None) -> str:
+    """Start a lenient replay of one of ``exchange``'s transcripts (documented examples, where its
+    transport is a WebSocket) and return its URL; ``stop_replays()`` stops every one started."""
+    server = stand_in(exchange).replay(transcript, secret, lifetime=4 * 3600)
     _replays.append(server)
     return server.url
 

@@ -21,10 +21,11 @@ import hashlib
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from toolkit.exchanges import descriptor
+from toolkit.exchanges import descriptor, descriptors
 
 FEE_RATE = 0.001  # 0.1 % maker and taker: the standard spot rate of the exchanges served
 OPENING_PRICES = {"BTC": 94_000.0, "ETH": 3_300.0}  # in USDT, on the first day of the year
@@ -38,15 +39,12 @@ EVENTS = ("convert", "dust", "earn", "funding", "bnb_fees", "rewards", "rebates"
 CHAINS = {"USDT": ("trc20", "T"), "BTC": ("btc", "bc1q"), "ETH": ("erc20", "0x")}
 WITHDRAWAL_FEES = {"USDT": 1.0, "BTC": 0.0002, "ETH": 0.002}
 SEED = 2025
-# Moves between the demo user's own exchanges: (day of the demo year, from, to, asset, amount). The
-# withdrawal leaves at 07:10 and arrives 20 minutes later as a deposit of what was sent, with the
-# same chain txid (the fee stays with the sending exchange), so transfer pairing has pairs to find.
-MOVES = (
-    (120, "kucoin", "binance", "USDT", 200.0),
-    (200, "bitget", "kucoin", "USDT", 150.0),
-    (300, "binance", "coinw", "USDT", 100.0),
-)
+# Moves between the demo user's own exchanges (each exchange's profile's ``sends``: day of the demo
+# year, to which exchange, asset, amount): the withdrawal leaves at 07:10 and arrives 20 minutes
+# later as a deposit of what was sent, with the same chain txid (the fee stays with the sending
+# exchange), so transfer pairing has pairs to find.
 MOVE_ARRIVES = timedelta(minutes=20)
+Move = tuple[int, str, str, str, float]  # (day of the demo year, from, to, asset, amount)
 
 
 def ms(moment: datetime) -> int:
@@ -399,12 +397,14 @@ def simulate(
     fees_in_quote: bool = False,
     events: tuple[str, ...] = (),
     exchange: str = "",
+    moves: Sequence[Move] = (),
 ) -> Account:
     """A year of activity: an opening deposit, monthly savings, trades, transfers, withdrawals,
     and the kinds of event named in ``events`` (``EVENTS``), each on its own days and hours.
 
     ``funding`` is where deposits land and withdrawals leave from, ``trading`` where trades
     happen; when they differ (a main and a trade account) money is transferred between them.
+    ``moves`` are the demo user's moves between exchanges; those from or to ``exchange`` are booked.
     """
     unknown = set(events) - set(EVENTS)
     if unknown:
@@ -430,10 +430,10 @@ def simulate(
             account.transfer(when - 60_000, asset, round(amount + fee, 8), trading, funding)
         account.withdraw(when, asset, amount, address or _address(rng, asset), CHAINS[asset][0], rng, txid=txid)
 
-    def moves(day: datetime) -> None:
+    def book_moves(day: datetime) -> None:
         """The day's moves to and from the user's other exchanges (hour 7): no random draw, so the
         rest of each account is what it was without them."""
-        for number, (on, source, target, asset, amount) in enumerate(MOVES):
+        for number, (on, source, target, asset, amount) in enumerate(moves):
             if day != start + timedelta(days=on) or exchange not in (source, target):
                 continue
             txid = hashlib.sha256(f"{SEED}:move:{number}".encode()).hexdigest()
@@ -498,7 +498,7 @@ def simulate(
         bnb *= 1 + bnb_walk.gauss(0.0005, 0.02)
         account.closes["BNB"][day.date()] = round(bnb, 2)
         before(day)
-        moves(day)
+        book_moves(day)
         if day.day == 3 and day > start + timedelta(days=7):
             deposit(moment(day, (8, 10)), monthly_usdt)
         if rng.random() < trades_per_week / 7:
@@ -514,13 +514,13 @@ def simulate(
     return account
 
 
-# The accounts of an exchange's other account models, where they differ from its classic ones:
-# KuCoin's unified trading account (a funding account beside the unified one) and its
-# high-frequency (HF) trade account (trades there, beside the main account).
-MODELS = {
-    ("kucoin", "unified"): {"funding": "funding", "trading": "unified"},
-    ("kucoin", "hf"): {"funding": "main", "trading": "trade_hf"},
-}
+def moves_between_exchanges() -> list[Move]:
+    """The demo user's moves between its exchanges, in day order: each exchange's profile ``sends``."""
+    return sorted(
+        (day, found.id, target, asset, amount)
+        for found in descriptors()
+        for day, target, asset, amount in found.demo_profile.get("sends", ())
+    )
 
 
 def build(exchange: str, *, seed: int = SEED, today: date | None = None, model: str = "classic") -> Account:
@@ -530,6 +530,9 @@ def build(exchange: str, *, seed: int = SEED, today: date | None = None, model: 
     rng = random.Random(f"{seed}:{exchange}")
     # One market for every exchange: the same seeded daily walk of prices (as arbitrage keeps them).
     market = random.Random(f"{seed}:prices")
-    # How its fictional account is made (accounts, activity): the exchange's descriptor says.
-    profile = {**descriptor(exchange).demo_profile, **MODELS.get((exchange, model), {})}
-    return simulate(rng, start, end, market=market, exchange=exchange, **profile)
+    # How its fictional account is made (accounts, activity, and in its other account ``models``
+    # the accounts that differ): the exchange's descriptor says.
+    profile = dict(descriptor(exchange).demo_profile)
+    profile.update(profile.pop("models", {}).get(model, {}))
+    profile.pop("sends", None)
+    return simulate(rng, start, end, market=market, exchange=exchange, moves=moves_between_exchanges(), **profile)

@@ -15,7 +15,7 @@ EXCHANGE = Exchange(
     client=BinanceClient,
     unified=mappings(unified),
     exports=unified.EXPORTS,
-    sandbox="toolkit.sandbox.binance:BinanceSandbox",
+    sandbox="toolkit.exchanges.binance.sandbox:BinanceSandbox",
     transport="websocket",
     demo_profile={
         "funding": "spot",
@@ -23,6 +23,7 @@ EXCHANGE = Exchange(
         "trades_per_week": 2,
         "monthly_usdt": 400.0,
         "events": ("convert", "dust", "earn", "funding", "bnb_fees"),
+        "sends": ((300, "coinw", "USDT", 100.0),),  # to the user's other exchanges (day, to, asset, amount)
     },
 )
 

@@ -11,13 +11,14 @@ EXCHANGE = Exchange(
     passphrase=True,
     unified=mappings(unified),
     exports=unified.EXPORTS,
-    sandbox="toolkit.sandbox.bitget:BitgetApp",
+    sandbox="toolkit.exchanges.bitget.sandbox:BitgetApp",
     demo_profile={
         "funding": "spot",
         "trading": "spot",
         "trades_per_week": 3,
         "monthly_usdt": 500.0,
         "events": ("rebates", "airdrop"),
+        "sends": ((200, "kucoin", "USDT", 150.0),),  # to the user's other exchanges (day, to, asset, amount)
     },
     newer_model="unified",
 )

@@ -10,7 +10,7 @@ EXCHANGE = Exchange(
     label="CoinW",
     client=CoinWClient,
     unified=mappings(unified),
-    sandbox="toolkit.sandbox.coinw:CoinWApp",
+    sandbox="toolkit.exchanges.coinw.sandbox:CoinWApp",
     demo_profile={
         "funding": "spot",
         "trading": "spot",

@@ -19,13 +19,20 @@ EXCHANGE = Exchange(
     passphrase=True,
     unified=mappings(unified),
     exports=unified.EXPORTS,
-    sandbox="toolkit.sandbox.kucoin:KucoinApp",
+    sandbox="toolkit.exchanges.kucoin.sandbox:KucoinApp",
     demo_profile={
         "funding": "main",
         "trading": "trade",
         "trades_per_week": 2,
         "monthly_usdt": 300.0,
         "events": ("rewards", "rebates", "airdrop"),
+        # The accounts of its other models: the unified trading account (a funding account beside
+        # the unified one) and the high-frequency (HF) trade account (trades there, beside main).
+        "models": {
+            "unified": {"funding": "funding", "trading": "unified"},
+            "hf": {"funding": "main", "trading": "trade_hf"},
+        },
+        "sends": ((120, "binance", "USDT", 200.0),),  # to the user's other exchanges (day, to, asset, amount)
     },
     newer_model="unified",
 )

@@ -17,7 +17,7 @@ import contextlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -29,9 +29,10 @@ from toolkit.core.timeutil import now_ms
 from toolkit.core.websocket import LoopThread
 from toolkit.exchanges.binance.auth import payload, verify
 from toolkit.exchanges.binance.endpoints import REQUEST_WEIGHT_PER_MINUTE
-from toolkit.sandbox.account import FEE_RATE, Account
+from toolkit.exchanges.binance.sandbox_rest import BinanceRestApp
+from toolkit.sandbox.account import FEE_RATE, Account, Entry
 from toolkit.sandbox.base import demo_credentials, split_market
-from toolkit.sandbox.binance_rest import BinanceRestApp
+from toolkit.sandbox.exports import when
 from toolkit.sandbox.server import HttpSandbox
 
 WEIGHTS = {"time": 1, "account.status": 20, "account.rateLimits.orders": 40, "myTrades": 20}
@@ -39,6 +40,21 @@ WEIGHTS = {"time": 1, "account.status": 20, "account.rateLimits.orders": 40, "my
 MARKETS = frozenset({"BTCUSDT", "ETHUSDT", "ETHBTC", "BNBUSDT", "BNBBTC"})
 DEFAULT_RECV_WINDOW = 5000
 STORY_PAUSE = 0.3
+
+
+# Each kind of entry as Binance's statement names it (its Operation); a trade's legs: trade_operation.
+OPERATIONS = {"deposit": "Deposit", "withdrawal": "Withdraw", "fee": "Transaction Fee", "convert": "Binance Convert",
+              "dust": "Small Assets Exchange BNB", "transfer": "Transfer Between Main and Funding Wallet",
+              "earn_subscribe": "Simple Earn Flexible Subscription",
+              "earn_redeem": "Simple Earn Flexible Redemption", "reward": "Simple Earn Flexible Interest"}  # fmt: skip
+
+
+def trade_operation(entry: Entry) -> str:
+    """A fill's legs as the statement names them: what it bought or sold, and what it spent or received."""
+    bought = entry.amount > 0
+    if entry.asset == "USDT":
+        return "Transaction Revenue" if bought else "Transaction Spend"
+    return "Transaction Buy" if bought else "Transaction Sold"
 
 
 def error(status: int, code: int, message: str) -> dict[str, Any]:
@@ -97,6 +113,21 @@ class BinanceSandbox:
     def rest_url(self) -> str:
         """The REST wallet endpoints (``/sapi``) of the same account."""
         return self.rest.url
+
+    @staticmethod
+    def export_rows(entries: Sequence[Entry]) -> Iterator[list[str]]:
+        """``entries`` as Binance's transaction statement writes them (``toolkit.imports`` reads it)."""
+        yield ["User_ID", "UTC_Time", "Account", "Operation", "Coin", "Change", "Remark"]
+        for e in entries:
+            operation = trade_operation(e) if e.kind == "trade" else OPERATIONS[e.kind]
+            yield ["100000001", when(e), e.account.capitalize(), operation, e.asset, f"{e.amount:.8f}", ""]
+
+    @staticmethod
+    def replay(transcript: str, secret: str | None, lifetime: float) -> Any:
+        """A lenient replay of a transcript of documented examples (``sandbox_replay.ReplayServer``), started."""
+        from toolkit.exchanges.binance.sandbox_replay import ReplayServer
+
+        return ReplayServer(transcript, secret=secret, lenient=True, lifetime=lifetime).start()
 
     def start(self) -> BinanceSandbox:
         self._loop = LoopThread("sandbox-binance")

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from toolkit.core.http import Call
 from toolkit.exchanges.kucoin import endpoints as ep
 from toolkit.exchanges.kucoin.auth import passphrase_header, sign
-from toolkit.sandbox.account import FEE_RATE, WITHDRAWAL_FEES, Transaction
+from toolkit.sandbox.account import FEE_RATE, WITHDRAWAL_FEES, Entry, Transaction
 from toolkit.sandbox.base import ExchangeApp, Refused, Route, split_market, text
+from toolkit.sandbox.exports import when
 from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
@@ -35,8 +37,23 @@ BIZ_FILTER = {"DEPOSIT": "deposit", "WITHDRAW": "withdrawal", "TRADE_EXCHANGE": 
               "KUCOIN_BONUS": "reward"}  # fmt: skip
 
 
+# Each kind of entry as KuCoin's account history export names it.
+EXPORT_LABELS = {"deposit": "Deposit", "withdrawal": "Withdrawal", "trade": "Trade_Exchange", "transfer": "Transfer",
+                 "reward": "Rewards", "rebate": "Fee Rebate", "airdrop": "Airdrop/Fork"}  # fmt: skip
+
+
 class KucoinApp(ExchangeApp):
     exchange = "kucoin"
+
+    @staticmethod
+    def export_rows(entries: Sequence[Entry]) -> Iterator[list[str]]:
+        """``entries`` as KuCoin's account history export writes them (``toolkit.imports`` reads it)."""
+        yield ["UID", "Account Type", "Currency", "Side", "Amount", "Fee", "Time(UTC)", "Remark", "Type"]
+        for e in entries:
+            side = "Deposit" if e.amount > 0 else "Withdrawal"
+            label = EXPORT_LABELS[e.kind]
+            yield ["10000001", e.account.upper(), e.asset, side, f"{abs(e.amount):.8f}", f"{e.fee:.8f}", when(e),
+                   label, label]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

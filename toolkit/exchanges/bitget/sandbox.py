@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from toolkit.core.signing import hmac_sha256_b64
 from toolkit.exchanges.bitget import endpoints as ep
 from toolkit.sandbox.account import FEE_RATE, Entry, Transaction
 from toolkit.sandbox.base import ExchangeApp, Refused, Route, page_of, split_market, text
+from toolkit.sandbox.exports import when
 from toolkit.sandbox.server import Request, Response
 
 DAY_MS = 86_400_000
@@ -36,8 +38,23 @@ def business_type(entry: Entry) -> str:
     ]
 
 
+# Each kind of entry as Bitget's financial record export names it: (Type, Action).
+EXPORT_LABELS = {"deposit": ("Deposit", ""), "withdrawal": ("Withdrawal", ""), "trade": ("Trading", ""),
+                 "transfer": ("Fund transfer", "Transfer in/out"),
+                 "rebate": ("Financial management", "Rebate rewards"),
+                 "airdrop": ("Financial management", "Airdrop rewards")}  # fmt: skip
+
+
 class BitgetApp(ExchangeApp):
     exchange = "bitget"
+
+    @staticmethod
+    def export_rows(entries: Sequence[Entry]) -> Iterator[list[str]]:
+        """``entries`` as Bitget's financial record export writes them, its times at UTC+8."""
+        yield ["Type", "Action", "Creation timestamp (+8 UTC)", "Coin", "Quantity", "Fees"]
+        for e in entries:
+            kind, action = EXPORT_LABELS[e.kind]
+            yield [kind, action, when(e, hours=8), e.asset, f"{e.amount:.8f}", f"{e.fee:.8f}"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
