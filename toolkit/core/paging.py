@@ -324,15 +324,19 @@ class Window:
 class FanOut:
     """One request per value (or per ``chunk`` values) of the list argument ``arg``.
 
-    ``coverage`` is the key under which ``df.attrs["coverage"]`` lists the values asked; where the
-    records do not name the value they were asked for (CoinW's fills, their market), ``column``
-    is the field the runner writes it into.
+    ``coverage`` is the key under which ``df.attrs["coverage"]`` lists the values read (and
+    ``partial_<coverage>`` those whose walk could not be proved complete); where the records do not
+    name the value they were asked for (CoinW's fills, their market), ``column`` is the field the
+    runner writes it into. ``refused``: the exchange's error codes that refuse one value itself
+    (Binance's -1121, no such market): that value is left out and listed under
+    ``refused_<coverage>``, and the other values are still read.
     """
 
     arg: str
     chunk: int = 1
     coverage: str | None = None
     column: str | None = None
+    refused: tuple[str, ...] = ()
 
 
 def split_windows(start_ms: int, end_ms: int, max_span_ms: int) -> list[tuple[int, int]]:

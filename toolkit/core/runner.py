@@ -36,7 +36,7 @@ from toolkit.core.endpoint import Endpoint
 from toolkit.core.paging import PagingError, Record, Shifted, split_windows
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import ms_to_timestamp, now_ms, to_ms
-from toolkit.errors import ConfigurationError, MalformedResponse, RequestTimeout, ToolkitError
+from toolkit.errors import ConfigurationError, ExchangeError, MalformedResponse, RequestTimeout, ToolkitError
 
 
 class Client(Protocol):
@@ -133,6 +133,9 @@ class History:
         self.untimed = 0
         # What the server declared but did not send (a last page short of its totals).
         self.shortfalls: list[str] = []
+        # Fan-out values whose walk fell short, and those the exchange refused (``FanOut.refused``).
+        self.partial: list[Any] = []
+        self.refused: list[Any] = []
         self._lock = threading.Lock()
 
     def _range(self, start: Any, end: Any) -> tuple[int | None, int | None]:
@@ -172,13 +175,13 @@ class History:
         try:
             if self.concurrency > 1 and len(self.units) > 1:
                 with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                    for pieces in pool.map(self.fetch_unit, self.units):
+                    for pieces in pool.map(self.fetch_value, self.units):
                         collected.keep(pieces)
                         done += 1
                         bar.update()
             else:
                 for unit in self.units:
-                    collected.keep(self.fetch_unit(unit))
+                    collected.keep(self.fetch_value(unit))
                     done += 1
                     bar.update()
         except ToolkitError as err:
@@ -191,6 +194,22 @@ class History:
             self.client.on_wait = waiting
             bar.close()
         return self.frame(collected.frames())
+
+    def fetch_value(self, unit: Unit) -> list[Piece]:
+        """``fetch_unit``; a fan-out value the exchange refuses as such (an error code in
+        ``FanOut.refused``) is noted and gives no records, so the other values are still read."""
+        fan = self.endpoint.fan_out
+        try:
+            return self.fetch_unit(unit)
+        except ExchangeError as err:
+            if fan is None or err.code not in fan.refused:
+                raise
+            log.info("%s %s: %r refused (%s); the other values are read", self.client.exchange, self.endpoint.name,
+                     unit.value, err)  # fmt: skip
+            with self._lock:
+                if unit.value not in self.refused:
+                    self.refused.append(unit.value)
+            return []
 
     def fetch_unit(self, unit: Unit) -> list[Piece]:
         """The unit's records (walked again if its totals moved while it was paged)."""
@@ -260,6 +279,8 @@ class History:
         def note(text: str) -> None:
             with self._lock:
                 self.shortfalls.append(f"{text}{self._where(unit)}")
+                if fan is not None and unit.value not in self.partial:
+                    self.partial.append(unit.value)
 
         for number, page in enumerate(endpoint.paging.pages(fetch, {}, extract, note), start=1):
             self._unrepeated(page, seen, number)
@@ -382,7 +403,11 @@ class History:
         coverage: dict[str, Any] = {}
         fan = endpoint.fan_out
         if fan is not None and fan.coverage:
-            coverage[fan.coverage] = [v for c in self.values for v in (c if isinstance(c, list) else [c])]
+            refused = _flat(self.refused)
+            coverage[fan.coverage] = [v for v in _flat(self.values) if v not in refused]
+            for key, values in ((f"partial_{fan.coverage}", self.partial), (f"refused_{fan.coverage}", refused)):
+                if values:
+                    coverage[key] = _flat(values)
         coverage["start"] = ms_to_timestamp(self.start_ms) if self.start_ms is not None else None
         coverage["end"] = ms_to_timestamp(self.end_ms) if self.end_ms is not None else None
         if endpoint.window is not None:
@@ -402,6 +427,11 @@ class History:
         unknown = endpoint.paging is None and endpoint.window is None
         coverage["complete"] = None if unknown else not truncated and not self.shortfalls
         return coverage
+
+
+def _flat(values: list[Any]) -> list[Any]:
+    """Fan-out values, each chunk (a list of values) opened."""
+    return [v for c in values for v in (c if isinstance(c, list) else [c])]
 
 
 class Collected:
