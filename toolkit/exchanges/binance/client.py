@@ -27,10 +27,10 @@ from toolkit.core.endpoint import Endpoint
 from toolkit.core.frames import OBJ, STR, TIME
 from toolkit.core.http import Call, HttpTransport, Reply
 from toolkit.core.redact import get_logger
-from toolkit.core.timeutil import TimeLike, now_ms
+from toolkit.core.timeutil import TimeLike, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
 from toolkit.core.websocket import Frame, WebSocketTransport
-from toolkit.errors import ConfigurationError, EndpointRetired, InvalidRequest, MalformedResponse, ToolkitError
+from toolkit.errors import ConfigurationError, EndpointRetired, MalformedResponse, ToolkitError
 from toolkit.exchanges.binance import endpoints as ep
 from toolkit.exchanges.binance.auth import BinanceRestAuth, BinanceWsAuth
 from toolkit.exchanges.binance.errors import ERRORS
@@ -42,7 +42,6 @@ PRODUCTION_URL = ep.PRODUCTION_URL
 TESTNET_URL = ep.TESTNET_URL
 # The quotes whose markets get_my_trades asks for when no symbol is given.
 QUOTES = ("USDT", "BTC")
-INVALID_SYMBOL = "-1121"
 LISTEN_KEYS_REMOVED = (
     "Binance removed listen keys (userDataStream.start/ping/stop, /api/v3/userDataStream) on 2026-02-20; "
     "the same events now come through userDataStream.subscribe.signature on the WebSocket API."
@@ -264,55 +263,69 @@ class BinanceClient(Client):
         *,
         exact: bool = False,
     ) -> pd.DataFrame:
-        """The account's fills (``myTrades``): ``symbol``, ``id``, ``order_id``, ``price``, ``qty``,
-        ``quote_qty``, ``commission``, ``commission_asset``, ``time``, ``is_buyer``, ``is_maker``, ...
+        """The account's fills (``myTrades``), oldest first.
 
-        ``symbol`` is one (``"BTCUSDT"``), a list, or None for every market of an asset the account
-        holds or moved (its balances, deposits and withdrawals) against USDT and BTC; markets that do
-        not exist are left out (``attrs["not_markets"]``). Each symbol's history is walked oldest
-        first with ``fromId``, 1000 fills a request (weight 20 each); ``[start_time, end_time]``
-        filters what comes back. ``attrs["coverage"]`` lists the symbols read.
+        Parameters
+        ----------
+        symbol : str or list of str, optional
+            One market (``"BTCUSDT"``) or several. Without it, every market of an asset the account
+            can be seen to have held, against USDT and BTC (``markets_of``), from these reads:
+
+            - its balances now (``account.status``, weight 20);
+            - its daily snapshots (``/sapi/v1/accountSnapshot``, weight 2400), for the part of the
+              range inside the last month, the only part Binance keeps: one request, none for an
+              older range;
+            - its deposits (``/sapi/v1/capital/deposit/hisrec``, weight 1 a 90-day window) and
+              Convert trades (``/sapi/v1/convert/tradeFlow``, weight 3000 a 30-day window) in the
+              range (without ``start_time``: their own defaults, the last 90 and 30 days).
+
+            The withdrawal history (weight 18,000 a window) is not read. A market these cannot
+            see must be named here: an asset bought and then sold, withdrawn or converted away
+            entirely before the last month (or before the deposits and converts read), with none
+            left and no deposit of it, or a market against a quote other than USDT and BTC
+            (``symbol=["SOLUSDT", "SOLFDUSD"]``).
+        start_time, end_time : time, optional
+            Keep the fills of this range. Each market's history is walked whole, oldest first with
+            ``fromId`` (1000 fills a request, weight 20 each; Binance takes no range with it).
+        exact : bool
+            Amounts as ``Decimal`` with every digit written.
+
+        Returns
+        -------
+        DataFrame
+            ``symbol``, ``id``, ``order_id``, ``price``, ``qty``, ``quote_qty``, ``commission``,
+            ``commission_asset``, ``time``, ``is_buyer``, ``is_maker``, ... ``attrs["coverage"]``:
+            ``symbols`` (the markets read), ``complete`` (False when any market's walk could not be
+            proved complete, those named in ``partial_symbols``), ``pages``. Markets Binance does not
+            list (-1121 "Invalid symbol.") are left out and named in ``attrs["not_markets"]``; the
+            others are still read.
         """
         symbols = [symbol] if isinstance(symbol, str) else list(symbol) if symbol is not None else None
         if symbols is None:
             symbols = self._markets_held(start_time, end_time)
-        frames_: list[pd.DataFrame] = []
-        missing: list[str] = []
-        partial: list[str] = []
-        for name in symbols:
-            try:
-                args = {"symbol": name, "start_time": start_time, "end_time": end_time}
-                frames_.append(self.history(ep.MY_TRADES, args, exact=exact))
-                if not frames_[-1].attrs["coverage"].get("complete", False):
-                    partial.append(name)
-            except InvalidRequest as err:
-                if err.code != INVALID_SYMBOL:
-                    raise
-                missing.append(name)
-        empty = self.to_frame(ep.MY_TRADES, [], exact=exact)
-        trades = pd.concat(frames_, ignore_index=True) if frames_ else empty
-        trades = trades.sort_values(["time", "id"], kind="stable").reset_index(drop=True)
-        # Complete only when every market's history is: one market cut short (a budget, a page
-        # that did not advance) makes the whole frame partial, and says which.
-        coverage: dict[str, Any] = {"symbols": [s for s in symbols if s not in missing], "complete": not partial}
-        if partial:
-            coverage["partial_symbols"] = partial
-        if frames_:
-            coverage.update({k: frames_[0].attrs["coverage"][k] for k in ("start", "end")})
-        trades.attrs.update({"exchange": self.exchange, "endpoint": ep.MY_TRADES.name, "coverage": coverage})
-        if missing:
-            trades.attrs["not_markets"] = missing
+        args = {"symbol": symbols, "start_time": start_time, "end_time": end_time}
+        trades = self.history(ep.MY_TRADES, args, exact=exact)
+        refused = trades.attrs["coverage"].pop("refused_symbols", None)
+        if refused:
+            trades.attrs["not_markets"] = refused
         return trades
 
     def _markets_held(self, start_time: TimeLike | None, end_time: TimeLike | None) -> list[str]:
-        """Symbols of every asset held now, or deposited or withdrawn in the range, against USDT and BTC."""
+        """The markets ``get_my_trades`` reads without a symbol (its docstring says from what)."""
         assets = set(self.get_account_info(omit_zero_balances=True)["asset"])
-        for frame in (self.get_deposit_history(start_time=start_time, end_time=end_time),
-                      self.get_withdrawal_history(start_time=start_time, end_time=end_time)):  # fmt: skip
-            assets.update(frame["coin"].dropna())
-        return sorted(
-            f"{a}{quote}" for a in assets for quote in QUOTES if a != quote and not (a in QUOTES and quote == "BTC")
-        )
+        # Binance keeps the last month of snapshots ("within the last one month only"): only that part is asked.
+        now = now_ms()
+        window = ep.ACCOUNT_SNAPSHOT.window
+        assert window is not None
+        lo = max(now - window.max_span_ms, to_ms(start_time, "start_time") if start_time is not None else 0)
+        hi = min(now, to_ms(end_time, "end_time")) if end_time is not None else now
+        if lo < hi:
+            days = self.get_account_snapshot(start_time=lo, end_time=hi)
+            assets.update(days.loc[(days["free"] + days["locked"]) > 0, "asset"])
+        paid_in = self.get_deposit_history(start_time=start_time, end_time=end_time)
+        converts = self.get_convert_history(start_time=start_time, end_time=end_time)
+        assets.update(paid_in["coin"].dropna(), converts["from_asset"].dropna(), converts["to_asset"].dropna())
+        return markets_of(assets)
 
     def get_deposit_history(
         self,

@@ -10,7 +10,7 @@ from typing import Any
 from toolkit.core.candles import CandleSpec
 from toolkit.core.endpoint import Endpoint, Envelope, Param, ms
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME, UTC_TEXT
-from toolkit.core.paging import CountedPages, FromId, Offset, Window
+from toolkit.core.paging import CountedPages, FanOut, FromId, Offset, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import DAY_MS
 
@@ -60,6 +60,7 @@ UNSUBSCRIBE = _method(
 # Facts: binance/binance-spot-api-docs (web-socket-api.md, rest-api.md) and the wallet pages of
 # developers.binance.com (docs/reference-additions.md, part "Binance").
 
+INVALID_SYMBOL = "-1121"  # BN-ERR: "Invalid symbol."
 MY_TRADES = _method(
     "myTrades",
     20,
@@ -79,10 +80,17 @@ MY_TRADES = _method(
         "isBestMatch": BOOL,
     },
     params={"symbol": Param("symbol", required=True)},
+    # One market a request (the symbol is mandatory): the runner asks each market of the list in
+    # turn and says per market what it read; a market Binance does not list (-1121 "Invalid
+    # symbol.") is left out and named, the others are still read.
+    fan_out=FanOut("symbol", coverage="symbols", refused=(INVALID_SYMBOL,)),
     # fromId walks a symbol's whole history oldest first, 1000 a request; it cannot be combined
     # with a time range (whose span is at most 24 hours), so the range is applied to what comes back.
     paging=FromId("fromId", "id", 1000),
-    id_field="id",
+    # A fill's id counts within its market (fromId walks one market's ids); that ids never repeat
+    # across markets is UNCONFIRMED, so no id_field: a fill is the same fill only as a whole row
+    # (its symbol included), and every fill must still carry its id.
+    required=("id",),
     time_field="time",
     docs=DOCS + "account-requests#account-trade-history-user_data",
 )
