@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from toolkit.core.paging import FanOut, Paging, Window
+from toolkit.core.paging import BY_LIMITS, MAX_IN_FLIGHT, FanOut, Paging, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import to_ms
 from toolkit.errors import ConfigurationError
@@ -172,6 +172,18 @@ class Endpoint:
             return self.path
         address = "&".join(f"{k}={v}" for k, v in self.address.items())
         return f"{self.method} {self.path}" + (f"?{address}" if address else "")
+
+    def in_flight(self, units: int) -> int:
+        """How many of a history's ``units`` (windows, fan-out values) are fetched at once: its
+        window's ``concurrency``, or with ``BY_LIMITS`` as many as every one of its rate limits lets
+        start at once (the pool's count over the request's weight), at most ``MAX_IN_FLIGHT``. The
+        limiter paces them either way; this only decides how many wait on the network together."""
+        if self.window is None or units < 2:
+            return 1
+        if self.window.concurrency != BY_LIMITS:
+            return min(self.window.concurrency, units)
+        allowed = min((int(limit.count // limit.weight) for limit in self.limits), default=MAX_IN_FLIGHT)
+        return max(1, min(units, MAX_IN_FLIGHT, allowed))
 
     def settled(self, args: Mapping[str, Any]) -> dict[str, Any]:
         """``args`` with the defaults made fresh on each call (a client order id) fixed: every

@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import msgspec
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 
 from toolkit.core.redact import get_logger, redact_url
 from toolkit.errors import (
@@ -116,6 +117,11 @@ class Transport(Protocol):
     def send(self, call: Call) -> Reply: ...
 
 
+# Connections a client keeps open to one host: as many as a history puts in flight at most
+# (``paging.MAX_IN_FLIGHT``), so that no request waits for, or throws away, a connection.
+CONNECTIONS = 32
+
+
 class HttpTransport:
     """Sends calls over a ``requests.Session``; failures become ``NetworkError`` / ``RequestTimeout``.
 
@@ -129,7 +135,12 @@ class HttpTransport:
     replay_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(self, session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            pool = HTTPAdapter(pool_connections=CONNECTIONS, pool_maxsize=CONNECTIONS)
+            session.mount("https://", pool)
+            session.mount("http://", pool)
+        self.session = session
         self.timeout = timeout
 
     def send(self, call: Call) -> Reply:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from toolkit.core.http import CONNECTIONS
+
 # One record as the exchange sent it (a JSON object).
 Record = Mapping[str, Any]
 
@@ -298,6 +300,12 @@ class NextCursor:
         raise PagingError(f"more than {MAX_PAGES} pages in one window")
 
 
+# ``Window.concurrency`` for "as many windows in flight as the rate limits allow", at most
+# ``MAX_IN_FLIGHT``: the connections a client keeps (past them a thread waits for one anyway).
+BY_LIMITS = 0
+MAX_IN_FLIGHT = CONNECTIONS
+
+
 @dataclass(frozen=True)
 class Window:
     """History served in windows no wider than ``max_span_ms``; ``default_lookback_ms`` back from the
@@ -305,7 +313,8 @@ class Window:
 
     ``start`` and ``end`` name the method's arguments that carry each window's bounds (in epoch
     milliseconds; the endpoint's params format them). ``concurrency`` windows are in flight at
-    once; the rate limiter still paces the requests.
+    once (a documented or chosen cap), or with ``BY_LIMITS`` as many as the endpoint's rate limits
+    let start at once (``Endpoint.in_flight``); the rate limiter still paces the requests.
 
     ``halve_at``: for a capped answer without a documented cursor (CoinW's ``getUserTrades``, 100
     records, "before"/"after" of unstated direction), an answer that many records long may hide

@@ -123,7 +123,7 @@ class History:
         self.values = self._fan_out_values(args)
         self.args = args
         self.units = [Unit(value, span) for value in self.values for span in self.bounds]
-        self.concurrency = window.concurrency if window is not None else 1
+        self.concurrency = endpoint.in_flight(len(self.units))
         # Every round of windows in flight gets what one call may take.
         rounds = max(1, math.ceil(len(self.units) / self.concurrency))
         self.budget = client.budget * rounds

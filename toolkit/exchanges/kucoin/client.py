@@ -14,7 +14,7 @@ from toolkit.core.client import RestClient, either
 from toolkit.core.credentials import Credentials
 from toolkit.core.endpoint import Endpoint, new_client_order_id
 from toolkit.core.http import Call, Reply, bounded_wait, param_text, retry_after_seconds
-from toolkit.core.paging import PageNumber
+from toolkit.core.paging import MAX_IN_FLIGHT, PageNumber
 from toolkit.core.redact import get_logger
 from toolkit.core.timeutil import DAY_MS, TimeLike, ms_to_timestamp, now_ms, to_ms
 from toolkit.core.vocabulary import key_summary
@@ -83,7 +83,8 @@ class KucoinClient(RestClient):
         if remaining is None or reset_ms is None or not endpoint.limits:
             return
         limit = endpoint.limits[0]
-        if remaining < limit.weight * ep.CONCURRENCY:
+        # Room for every request a history of this endpoint may have in flight.
+        if remaining < limit.weight * endpoint.in_flight(MAX_IN_FLIGHT):
             seconds = bounded_wait(reset_ms / 1000) or 0.0
             log.info("kucoin %s quota low (%d left); holding it %.1f s until the reset", limit.key, remaining, seconds)
             self.limiter.block(limit.key, seconds)

@@ -13,7 +13,7 @@ from typing import Any
 from toolkit.core.candles import CandleSpec
 from toolkit.core.endpoint import Endpoint, Envelope, Param, joined, ms, new_client_order_id, positive, seconds, upper
 from toolkit.core.frames import BOOL, INT, NUM, OBJ, STR, TIME
-from toolkit.core.paging import Cursor, FanOut, NextCursor, PageNumber, Window
+from toolkit.core.paging import BY_LIMITS, Cursor, FanOut, NextCursor, PageNumber, Window
 from toolkit.core.ratelimit import Limit
 from toolkit.core.timeutil import DAY_MS
 from toolkit.errors import ConfigurationError
@@ -27,9 +27,11 @@ SPOT, MANAGEMENT, PUBLIC = "kucoin:spot", "kucoin:management", "kucoin:public"
 POOL_QUOTA = {SPOT: 4000, MANAGEMENT: 2000, PUBLIC: 2000}
 POOL_SECONDS = 30.0
 
-# Windows in flight at once for history. A year of 24-hour ledger windows is 365 requests of
-# weight 2: far inside the Management pool, so the rate limiter, not the latency, sets the pace.
-CONCURRENCY = 8
+# Windows in flight at once for history: as many as the pool's quota lets start (BY_LIMITS). KuCoin
+# documents no cap on concurrent requests, only each pool's weight per 30 s; a year of 24-hour
+# ledger windows is 365 requests of weight 2, inside the Management pool's 2000, so they may all
+# be asked at once (up to the client's connections), and the latency, not a fixed count, sets the pace.
+CONCURRENCY = BY_LIMITS
 # History KuCoin keeps for the ledger (legacy docs: "Support to obtain 1 year historical data").
 LEDGER_HISTORY_MS = 365 * DAY_MS
 # No window limit is documented for deposits and withdrawals: 30-day windows are a precaution
