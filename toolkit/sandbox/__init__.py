@@ -35,8 +35,6 @@ APPS = {d.id: d.sandbox for d in descriptors() if d.transport == "http"}
 
 __all__ = ["APPS", "CASSETTES", "Sandboxes", "demo_credentials", "replay_server", "start"]
 
-_replays: list[Any] = []
-
 
 class Sandboxes:
     """Running sandboxes by exchange: ``addresses(exchange)``, ``connect_options(exchange)`` (what
@@ -182,14 +180,7 @@ def stand_in(exchange: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def replay_server(exchange: str, transcript: str, secret: str | None) -> str:
-    """Start a lenient replay of one of ``exchange``'s transcripts (documented examples, where its
-    transport is a WebSocket) and return its URL; ``stop_replays()`` stops every one started."""
-    server = stand_in(exchange).replay(transcript, secret, lifetime=4 * 3600)
-    _replays.append(server)
-    return server.url
-
-
-def stop_replays() -> None:
-    while _replays:
-        _replays.pop().stop()
+def replay_server(exchange: str, transcript: str, secret: str | None) -> Any:
+    """A lenient replay of one of ``exchange``'s transcripts (documented examples, where its
+    transport is a WebSocket), started: its ``url``, and ``stop()``."""
+    return stand_in(exchange).replay(transcript, secret, lifetime=4 * 3600)
