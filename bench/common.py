@@ -1,11 +1,13 @@
-"""What every benchmark shares: repeats with min and median, a section of RESULTS.md."""
+"""What every benchmark shares: interleaved repeats with every run kept, a section of RESULTS.md."""
 
 from __future__ import annotations
 
-import statistics
+import gc
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -19,7 +21,7 @@ class Section:
     targets: list[tuple[str, bool]] = field(default_factory=list)  # (what, met?)
 
     def markdown(self) -> str:
-        head = list(self.rows[0]) if self.rows else []
+        head = list(dict.fromkeys(c for row in self.rows for c in row))
         lines = [f"## {self.title}", "", self.method, ""]
         if head:
             lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -38,18 +40,50 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def timed(func: Callable[[], Any], repeats: int) -> tuple[float, float]:
-    """(min, median) seconds of ``repeats`` calls of ``func``."""
-    times = []
+def runs_cell(values: Iterable[float], scale: float = 1.0) -> str:
+    """Every repeat's figure, in the order they ran."""
+    return " ".join(f"{v * scale:.3g}" if abs(v * scale) < 100 else f"{v * scale:.0f}" for v in values)
+
+
+def interleaved(
+    variants: Mapping[str, Callable[[], Any]],
+    repeats: int,
+    *,
+    calls: Mapping[str, int] | None = None,
+    before: Callable[[str], None] | None = None,
+) -> dict[str, list[tuple[float, float]]]:
+    """Each variant's (wall, CPU) seconds a call in each of ``repeats`` repeats, the variants run in
+    turn in every repeat (A B C, A B C, ...). ``calls``: how many calls of a variant a repeat times
+    (one by default); ``before(name)`` runs untimed before each variant's turn (a quota reset).
+    CPU time is the whole process's, every thread's."""
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for _ in range(repeats):
-        started = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
+        for name, func in variants.items():
+            count = (calls or {}).get(name, 1)
+            if before is not None:
+                before(name)
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(count):
+                func()
+            found[name].append(((time.perf_counter() - wall) / count, (time.process_time() - cpu) / count))
+    return found
 
 
 def ratio(ours: float, floor: float) -> float:
     return ours / floor if floor else float("nan")
+
+
+def machine() -> str:
+    """The processor, its cores and the load when the bench started: a busy machine's figures say so."""
+    model = ""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "")
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} cores{' (' + model + ')' if model else ''}, load average {load:.2f} at the start"
 
 
 def have_ccxt() -> bool:
