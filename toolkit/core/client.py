@@ -12,7 +12,9 @@ What no method has to remember:
   says ``confirm=True``, before anything is built or sent;
 * only reads are retried (429, 5xx, timeouts, with backoff honouring ``Retry-After``); a rejected
   timestamp resyncs the clock once;
-* every answer goes through the same decoding and error mapping.
+* every answer goes through the same decoding and error mapping (``toolkit.core.reader``: the
+  payload, the records and the typed frame, below this module; the client hands it its exchange,
+  error table and hooks).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -31,18 +33,17 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
-from toolkit.core import bans, candles, frames
+from toolkit.core import bans, candles, reader
 from toolkit.core.candles import CandleSpec
 from toolkit.core.clock import Clock
 from toolkit.core.credentials import Credentials
-from toolkit.core.endpoint import Endpoint, Envelope, at_path, dotted
+from toolkit.core.endpoint import Endpoint, Envelope, dotted
 from toolkit.core.http import (
     DEFAULT_TIMEOUT,
     Call,
     HttpTransport,
     Reply,
     Transport,
-    bounded_wait,
     decode_json,
     param_text,
     retry_after_seconds,
@@ -491,122 +492,33 @@ class Client:
             self.on_wait(text)
         log.log(logging.WARNING if seconds >= 5 else logging.INFO, text)
 
-    @contextmanager
-    def reading(self, endpoint: Endpoint, what: Any = None) -> Iterator[None]:
-        """Anything that goes wrong while reading an answer is a ``MalformedResponse``: whatever an
-        exchange sends (a huge number, a nested list, ids that are objects) never escapes as a
-        ``TypeError``, ``KeyError`` or ``RecursionError``. The original stays as the cause."""
-        try:
-            yield
-        except ToolkitError:
-            raise
-        except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError) as exc:
-            excerpt = f" in {frames.excerpt(what)}" if what is not None else ""
-            raise MalformedResponse(
-                self.exchange, endpoint.name, message=f"an answer it cannot read ({type(exc).__name__}: {exc}){excerpt}"
-            ) from exc
+    # ----------------------------------------------------------------- frames
+
+    # ----------------------------------------------------------------- reading (toolkit.core.reader)
+
+    def reading(self, endpoint: Endpoint, what: Any = None) -> AbstractContextManager[None]:
+        """Anything that goes wrong inside is a ``MalformedResponse`` of this exchange (``reader.reading``)."""
+        return reader.reading(self.exchange, endpoint, what)
 
     def unwrap(self, call: Call, endpoint: Endpoint, reply: Reply, *, exact: bool = False) -> Any:
         """The payload of a successful answer, or the toolkit error for any other."""
-        payload = decode_json(call, reply, exact=exact or self.exact_numbers)
-        with self.reading(endpoint, payload):
-            self._observe(call, endpoint, reply, payload)
+        body = decode_json(call, reply, exact=exact or self.exact_numbers)
+        with self.reading(endpoint, body):
+            self._observe(call, endpoint, reply, body)
             envelope = endpoint.envelope or self.route(endpoint).envelope
-            if isinstance(payload, Mapping):
-                if succeeded(envelope, payload, reply):
-                    if envelope.data is None:
-                        return payload
-                    if envelope.data not in payload and not endpoint.optional_data:
-                        raise MalformedResponse(
-                            self.exchange, endpoint.name, http_status=reply.status,
-                            message=f"a success without {envelope.data!r}: {frames.excerpt(payload)}",
-                        )  # fmt: skip
-                    return payload.get(envelope.data)
-            elif reply.ok and envelope.data is None:
-                return payload  # a bare list or value where the whole body is the payload
-            raise self.error(endpoint.name, payload, reply, envelope)
+            ok, found = reader.payload(self.exchange, endpoint, envelope, body, reply)
+            if ok:
+                return found
+            raise self.error(endpoint.name, body, reply, envelope)
 
     def error(self, endpoint: str, payload: Any, reply: Reply, envelope: Envelope | None = None) -> ExchangeError:
         """The toolkit error for an answer that is not a success (kept as the exchange sent it)."""
         envelope = envelope or self.envelope
-        body = payload if isinstance(payload, Mapping) else {}
-        raw_code = dotted(body, envelope.code) if envelope.code else None
-        code = None if raw_code is None else str(raw_code)
-        status = body.get(envelope.status) if envelope.status else reply.status
-        http_status = status if isinstance(status, int) and not isinstance(status, bool) else reply.status
-        if code is None and reply.ok and envelope.status is None:
-            return MalformedResponse(
-                self.exchange, endpoint, http_status=http_status, message="no 'code' in the answer"
-            )
-        messages = (dotted(body, path) for path in envelope.message)
-        message = next((str(m) for m in messages if m), "")
-        if envelope.status is not None and code is None and "error" not in body:
-            return MalformedResponse(self.exchange, endpoint, http_status=http_status, message="no result and no error")
-        # A 418 or 429 is a ban or a rate limit whatever the body says (Binance's ban carries -1003).
-        cls = RateLimited if http_status in (418, 429) else self.errors.classify(code, message, http_status)
-        kwargs: dict[str, Any] = {"http_status": http_status, "code": code, "message": message}
-        if issubclass(cls, RateLimited):
-            try:
-                asked = self._retry_after(reply, payload, code)
-            except (ArithmeticError, LookupError, TypeError, ValueError):
-                asked = None  # a wait that is no number ("soon"): rate limited, for a time not known
-            return cls(self.exchange, endpoint, retry_after=bounded_wait(asked), **kwargs)
-        return cls(self.exchange, endpoint, **kwargs)
-
-    # ----------------------------------------------------------------- frames
+        return reader.error(self.exchange, endpoint, payload, reply, envelope, self.errors.classify, self._retry_after)
 
     def records(self, endpoint: Endpoint, data: Any) -> list[Record]:
-        """The records of a payload as the endpoint declares them (path, one object or a list, keyed
-        map, nested list); any other shape is a ``MalformedResponse``, never an empty frame."""
-
-        def malformed(message: str) -> MalformedResponse:
-            return MalformedResponse(self.exchange, endpoint.name, message=f"{message}: {frames.excerpt(data)}")
-
-        if endpoint.reshape is not None:
-            with self.reading(endpoint, data):
-                data = endpoint.reshape(data)
-        if endpoint.records and not isinstance(data, Mapping) and data is not None:
-            raise malformed(f"no records at {'.'.join(endpoint.records)!r}")
-        with self.reading(endpoint, data):
-            found = at_path(data, endpoint.records) if isinstance(data, Mapping) or not endpoint.records else None
-        if endpoint.records and isinstance(data, Mapping) and found is None and not _has_path(data, endpoint.records):
-            raise malformed(f"no records at {'.'.join(endpoint.records)!r}")
-        if found is None or (endpoint.keyed and found in ([], "")):
-            return []
-        if endpoint.keyed:
-            if not isinstance(found, Mapping):
-                raise malformed(f"data is not a {{{endpoint.keyed}: ...}} object")
-            if endpoint.keyed_value:
-                found = [{endpoint.keyed: key, endpoint.keyed_value: value} for key, value in found.items()]
-            elif all(isinstance(v, Mapping) for v in found.values()):
-                found = [{endpoint.keyed: key, **value} for key, value in found.items()]
-            else:
-                raise malformed("records are not JSON objects")
-        elif endpoint.one:
-            if not isinstance(found, Mapping):
-                raise malformed("expected one JSON object")
-            found = [found]
-        elif not isinstance(found, list):
-            raise malformed("expected a list of records")
-        if endpoint.positions:
-            width = len(endpoint.positions)
-            if not all(isinstance(r, list) and len(r) >= width for r in found):
-                raise malformed(f"records are not arrays of at least {width} values")
-            found = [dict(zip(endpoint.positions, r, strict=False)) for r in found]
-        # Decoded JSON objects are dicts: checking their types in one go is far cheaper than the ABC's.
-        if set(map(type, found)) - {dict} and not all(isinstance(r, Mapping) for r in found):
-            raise malformed("records are not JSON objects")
-        records: list[Record] = found
-        if endpoint.explode:
-            nested = endpoint.explode
-            if not all(isinstance(r.get(nested), list) for r in records):
-                raise malformed(f"records without their {nested!r} list")
-            with self.reading(endpoint, data):
-                records = frames.explode(records, nested)
-        if endpoint.flatten:
-            with self.reading(endpoint, data):
-                records = [frames.flatten(r) for r in records]
-        return records
+        """The records of a payload as the endpoint declares them (``reader.records``)."""
+        return reader.records(self.exchange, endpoint, data)
 
     def to_frame(
         self,
@@ -620,39 +532,11 @@ class Client:
         """A typed frame of ``records`` with the endpoint's columns; ``attrs`` name exchange and
         endpoint; ``consume``: the records are the caller's to give away (see ``frames.to_frame``)."""
         check_exact(exact)
-        with self.reading(endpoint):
-            if self.exact_numbers:
-                records = frames.exact_ints(records, endpoint.columns)
-            try:
-                frame = frames.to_frame(records, endpoint.columns, exact=exact, rename=endpoint.rename, consume=consume)
-            except frames.ConversionError as exc:
-                raise MalformedResponse(self.exchange, endpoint.name, message=str(exc)) from None
-            if len(frame):
-                self._check_rows(endpoint, frame)
+        frame = reader.typed_frame(
+            self.exchange, endpoint, records, exact=exact, exact_ints=self.exact_numbers, consume=consume
+        )
         frame.attrs.update({"exchange": self.exchange, "endpoint": endpoint.name, **(attrs or {})})
         return frame
-
-    def _check_rows(self, endpoint: Endpoint, frame: pd.DataFrame) -> None:
-        """Rows that identify nothing are not records: an id or a time missing, no documented field,
-        or a field every record must carry missing."""
-        time_field = None if endpoint.time_optional else endpoint.time_field
-        required = [(name, repr(name)) for name in endpoint.required]
-        for field_name, what in ((endpoint.id_field, "id"), (time_field, "time"), *required):
-            if field_name is not None:
-                column = endpoint.rename.get(field_name) or frames.snake_case(field_name)
-                if frame[column].isna().any():
-                    row = int(frame[column].isna().to_numpy().argmax())
-                    raise MalformedResponse(
-                        self.exchange, endpoint.name, message=f"record {row} has no {what} ({field_name!r})"
-                    )
-        if endpoint.id_field in endpoint.columns or endpoint.time_field in endpoint.columns:
-            return  # every row has a documented field: the one just checked
-        documented = [endpoint.rename.get(c) or frames.snake_case(c) for c in endpoint.columns]
-        if documented and frame[documented].isna().all(axis=1).any():
-            row = int(frame[documented].isna().all(axis=1).to_numpy().argmax())
-            raise MalformedResponse(
-                self.exchange, endpoint.name, message=f"record {row} has none of the documented fields"
-            )
 
     def request(
         self,
@@ -702,27 +586,6 @@ class Client:
         if self.candles is None:
             raise ConfigurationError(f"{self.exchange} documents no candles.")
         return candles.fetch(self, self.candles, symbol, interval, start_time, end_time, exact=exact)
-
-
-def _has_path(data: Mapping[str, Any], path: Sequence[str]) -> bool:
-    for key in path:
-        if not isinstance(data, Mapping) or key not in data:
-            return False
-        data = data[key]
-    return True
-
-
-def succeeded(envelope: Envelope, payload: Mapping[str, Any], reply: Reply) -> bool:
-    """Whether an answer is a success by its envelope's rules."""
-    if envelope.status is not None:
-        return payload.get(envelope.status) == 200 and (envelope.data is None or envelope.data in payload)
-    if not reply.ok:
-        return False
-    if envelope.ok_codes:
-        code = dotted(payload, envelope.code) if envelope.code else None
-        if code is None or str(code) not in envelope.ok_codes:
-            return False
-    return all(payload.get(k, v) == v for k, v in envelope.agree.items())
 
 
 class RestClient(Client):
