@@ -258,8 +258,8 @@ def text_column(column: pd.Series) -> pd.Series:
 
 
 def text_series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
-    """A ``str`` Series over Arrow text, without a copy."""
-    return pd.Series(_TEXT.__from_arrow__(array), index=index, copy=False)
+    """A ``str`` Series over Arrow text, without a copy (pandas wraps an Arrow array it is given)."""
+    return pd.Series(array, dtype=_TEXT, index=index, copy=False)
 
 
 def is_arrow_text(column: pd.Series) -> bool:
@@ -268,9 +268,11 @@ def is_arrow_text(column: pd.Series) -> bool:
 
 def arrow_array(column: pd.Series) -> pa.Array:
     """An Arrow-backed column's values as one Arrow array (its chunks combined, when there are several)."""
-    chunked = column.array.__arrow_array__()
+    values = pa.array(column)  # the column's own Arrow data (an array or its chunks), not a copy
+    if isinstance(values, pa.Array):
+        return values
     # concat_arrays, not combine_chunks, which allocates from the default pool whatever it is told.
-    return chunked.chunk(0) if chunked.num_chunks == 1 else pa.concat_arrays(chunked.chunks, memory_pool=SYSTEM_POOL)
+    return values.chunk(0) if values.num_chunks == 1 else pa.concat_arrays(values.chunks, memory_pool=SYSTEM_POOL)
 
 
 def _refuse_containers(column: pd.Series, what: str) -> None:
