@@ -114,6 +114,9 @@ HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a client with 32 requests in flight (a history's windows)
+    # would see the rest refused and retried a second later, which no exchange's servers do.
+    request_queue_size = 128
     sandbox: HttpSandbox
 
 
