@@ -578,3 +578,24 @@ def test_an_echoed_signature_is_masked_in_the_error_and_a_recorded_cassette(fake
     assert signature not in caught.value.message and signature not in str(caught.value)
     recorded = scrub_response({"body": {"string": f'{{"msg": "bad sign {signature}"}}'.encode()}, "headers": {}})
     assert signature not in recorded["body"]["string"].decode()
+
+
+def test_the_kept_signatures_are_the_most_recent_and_their_pieces_go_with_them():
+    import hashlib
+
+    from toolkit.core import redact
+
+    def fake_signature(n: int) -> str:  # distinct values sharing no long piece, as signatures are
+        return hashlib.sha256(f"not-a-real-signature-{n}".encode()).hexdigest()
+
+    old = [fake_signature(i) for i in range(redact.TRANSIENT_KEPT)]
+    for value in old:
+        redact.register_transient(value)
+    assert redact.redact_text(f"echo {old[0]}") == f"echo {redact.MASK}"
+    new = fake_signature(10_000)
+    redact.register_transient(new)  # one more than are kept: the oldest is forgotten
+    assert redact.redact_text(f"echo {new} and {old[-1]}") == f"echo {redact.MASK} and {redact.MASK}"
+    assert redact.redact_text(f"echo {old[0]}") == f"echo {old[0]}"
+    # Its pieces went with it (a piece of the newest is still masked): what is kept stays bounded.
+    assert redact.redact_text(f"cut {new[:20]}") == f"cut {redact.MASK}"
+    assert redact.redact_text(f"cut {old[0][:20]}") == f"cut {old[0][:20]}"

@@ -7,6 +7,7 @@ returns a ``Reply`` with the body's bytes, so decoding and error mapping happen 
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
 import socket
 import ssl
@@ -171,13 +172,9 @@ class HttpTransport:
                 call.exchange, call.endpoint, f"request failed: {reason} ({_host(call.base_url)})",
                 retryable=reason not in NOT_RETRIED,
             ) from None  # fmt: skip
-        log.debug(
-            "%s %s -> HTTP %s in %.0f ms",
-            call.method,
-            redact_url(call.url),
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # redacting a URL costs more than sending it
+            log.debug("%s %s -> HTTP %s in %.0f ms", call.method, redact_url(call.url), response.status_code,
+                      (time.monotonic() - started) * 1000)  # fmt: skip
         return Reply(response.status_code, response.headers, content)
 
 

@@ -38,6 +38,9 @@ _secrets: set[str] = set()
 # Values secret for one request (signatures): the most recent ones, should an answer echo one.
 TRANSIENT_KEPT = 256
 _transient: collections.deque[str] = collections.deque()
+# Every spelling of the secrets and kept signatures, longest first (what ``redact_text`` replaces);
+# None when one was added or dropped since it was last sorted.
+_known: list[str] | None = None
 _lock = threading.Lock()
 _patterns: tuple[re.Pattern[str], ...] = ()
 # Any piece this long of a secret or a signature is masked too: an answer may echo part of one
@@ -96,25 +99,32 @@ def _pieces(value: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember a secret value so that ``redact_text`` masks it, and any long piece of it, wherever it appears."""
+    global _known
     install_log_redaction()
     # Very short values would mask ordinary text; credentials are never that short.
     if value and len(value) >= 6:
         with _lock:
             if value not in _secrets:
                 _fragments.update(_pieces(value))
+                _known = None
             _secrets.update(_spellings(value))
 
 
 def register_transient(value: str | None) -> None:
-    """Remember a value secret for one request (a signature), among the most recent ones."""
+    """Remember a value secret for one request (a signature), among the most recent ones. Called
+    for every request, so it does only what that one value needs (no pass over all kept)."""
+    global _known
     if value and len(value) >= 6:
         with _lock:
             _transient.append(value)
             _fragments.update(_pieces(value))
+            _known = None
             if len(_transient) > TRANSIENT_KEPT:
-                _fragments.subtract(_pieces(_transient.popleft()))
-                for piece in [p for p, n in _fragments.items() if n <= 0]:
-                    del _fragments[piece]
+                dropped = _pieces(_transient.popleft())
+                _fragments.subtract(dropped)
+                for piece in dropped:
+                    if _fragments[piece] <= 0:
+                        del _fragments[piece]
 
 
 def _mask_fragments(text: str) -> str:
@@ -144,9 +154,12 @@ def redact_text(text: str) -> str:
     """Mask sensitive parameters, headers and registered secret values in free text."""
     if not text:
         return text
+    global _known
     with _lock:
         by_name, in_json, in_dump = _patterns
-        known = sorted(_secrets.union(*map(_spellings, _transient)), key=len, reverse=True)
+        if _known is None:
+            _known = sorted(_secrets.union(*map(_spellings, _transient)), key=len, reverse=True)
+        known = _known
     text = by_name.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = in_json.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
     text = in_dump.sub(lambda m: f"{m.group(1)}{MASK}", text)
