@@ -374,7 +374,7 @@ class History:
         frame = pd.concat(filled, ignore_index=True) if filled else client.to_frame(endpoint, [], exact=self.exact)
         pieces.clear()
         del filled
-        frames.give_back_memory()  # the pieces' buffers, now copied into the frame
+        frames.give_back_memory()  # the pieces' buffers, now copied into the frame (frames.give_back_memory says why)
         with client.reading(endpoint):
             # Where the exchange takes no time range, the range is kept here.
             between = (self.start_ms, self.end_ms) if endpoint.window is None and endpoint.time_field else None
@@ -472,6 +472,12 @@ def dedupe_and_sort(
     The rows kept and their order are worked out first, then taken a column at a time, each column
     taken out of ``frame`` as it is copied (``frame`` is given away; unchanged when nothing is
     dropped or moved): a long history is held about once and a column at the peak, not twice.
+    That is the history target (peak <= 2x the frame): plain pandas (``drop_duplicates`` then
+    ``sort_values``) peaked at 2.68 3.08 2.79 2.71 3.30x the frame of a year of windows where this
+    peaks at 1.68-2.16x, and at 3.07-3.20x where this does 1.96-1.99x on one window of 1 M rows;
+    pandas' own ``duplicated`` and ``take`` instead of ``_repeated``/``_take``, still a column at a
+    time, 2.55-2.70x and 2.44-2.56x (how measured: ``frames.give_back_memory``). The plain
+    pandas version is the test oracle (tests/core/test_frames_oracle.py).
     """
     times = frame[frames.snake_case(endpoint.time_field)] if endpoint.time_field else None
     inside = np.ones(len(frame), dtype=bool)
@@ -517,7 +523,6 @@ def _repeated(column: pd.Series) -> np.ndarray:
     del values
     same = pc.fill_null(pc.equal(in_order.slice(1), in_order.slice(0, len(in_order) - 1)), False)
     del in_order
-    frames.give_back_memory()
     repeated = np.zeros(len(column), dtype=bool)
     repeated[order.to_numpy()[1:][same.to_numpy(zero_copy_only=False)]] = True
     return repeated
