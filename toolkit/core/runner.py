@@ -17,11 +17,13 @@ part-way raises with what was covered: a silently partial history is worse than 
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
@@ -79,9 +81,12 @@ REWALKS = 2
 ROUNDING_MS = 1_000
 # Windows that ended this long ago are history that no longer changes: their records are kept for
 # ``CACHE_SECONDS`` and not fetched again (an exchange that allows ten windows a minute, asked by
-# the ledger, the fees and the dashboard in turn). Only small windows: a long history is not held twice.
+# the ledger, the fees and the dashboard in turn). Only small windows, and at most
+# ``CACHE_RECORDS`` records a client: decoded records take about seven times their typed frame, so
+# a long history's windows are not held again beside it (bench/RESULTS.md, the memory section).
 SETTLED_MS = 60_000
 CACHE_SECONDS = 600.0
+CACHE_RECORDS = 5_000
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ class History:
         try:
             if self.concurrency > 1 and len(self.units) > 1:
                 with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                    for pieces in pool.map(self.fetch_value, self.units):
+                    for pieces in in_order(pool, self.fetch_value, self.units, self.concurrency):
                         collected.keep(pieces)
                         done += 1
                         bar.update()
@@ -228,9 +233,17 @@ class History:
             except PagingError as exc:
                 raise self._malformed(exc, unit) from None
             if key is not None and len(pieces) == 1 and isinstance(pieces[0], list):
-                self.client.history_cache[key] = (time.monotonic(), list(pieces[0]))
+                self._keep(key, pieces[0])
             return pieces
         raise AssertionError("unreachable")
+
+    def _keep(self, key: tuple[Any, ...], records: list[Record]) -> None:
+        """Cache a settled window's records while the client's cache holds fewer than ``CACHE_RECORDS``."""
+        cache = self.client.history_cache
+        now = time.monotonic()
+        held = sum(len(kept) for when, kept in list(cache.values()) if now - when < CACHE_SECONDS)
+        if held + len(records) <= CACHE_RECORDS:
+            cache[key] = (now, list(records))
 
     def _cache_key(self, unit: Unit) -> tuple[Any, ...] | None:
         # Account history only: market data has its caller's own cache, which keeps only what passed
@@ -461,6 +474,27 @@ class Collected:
         if self.waiting:
             self.pieces.append(self.client.to_frame(self.endpoint, self.waiting, exact=self.exact))
             self.waiting = []
+
+
+def in_order(pool: ThreadPoolExecutor, work: Callable[[Unit], list[Piece]], units: list[Unit],
+             ahead: int) -> Iterator[list[Piece]]:  # fmt: skip
+    """``work`` of each unit in ``pool``, in the units' order, with at most ``ahead`` units started and
+    not yet handed on. ``pool.map`` would start them all: the finished ones, waiting behind a slow
+    one while the main thread types what came, held a history's decoded records several times over
+    (a many-window history peaked at 6-7x its frame with it, 3.5x without)."""
+    pending: deque[Future[list[Piece]]] = deque()
+    queued = iter(units)
+    try:
+        for unit in itertools.islice(queued, ahead):
+            pending.append(pool.submit(work, unit))
+        while pending:
+            done = pending.popleft().result()
+            for unit in itertools.islice(queued, 1):
+                pending.append(pool.submit(work, unit))
+            yield done
+    finally:
+        for future in pending:  # an error: what has not started does not start
+            future.cancel()
 
 
 def dedupe_and_sort(
