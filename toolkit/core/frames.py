@@ -174,8 +174,12 @@ def to_frame(
             data[name] = _convert(column, kind, exact)
         else:
             data[name] = _inferred(values)
-    frame = pd.DataFrame(data)
-    return frame.rename(columns={c: (rename or {}).get(c) or snake_case(c) for c in frame.columns})
+    shown = [(rename or {}).get(c) or snake_case(c) for c in data]
+    if len(set(shown)) == len(shown):  # named as shown straight away (a rename costs a copy's time)
+        # copy=False: the columns were just made here; pandas would otherwise copy each once more.
+        return pd.DataFrame(dict(zip(shown, data.values(), strict=True)), copy=False)
+    frame = pd.DataFrame(data, copy=False)
+    return frame.rename(columns=dict(zip(data, shown, strict=True)))
 
 
 def _undocumented(records: Sequence[Mapping[str, Any]], columns: Mapping[str, str]) -> list[str]:
@@ -399,6 +403,10 @@ def _to_time(column: pd.Series) -> pd.Series:
     bad = (millis < 0) | (millis > _LATEST_MS)
     if bad.any():
         raise ConversionError(f"not a time: {excerpt(numbers[bad].iloc[0])}")
+    whole = millis.astype("int64") if not np.isnan(millis).any() else None
+    if whole is not None and (whole == millis).all():  # whole milliseconds, none missing: the usual answer
+        nanos = (whole * 1_000_000).view("datetime64[ns]")  # exact in integers; half a to_datetime's time
+        return pd.Series(pd.DatetimeIndex(nanos).tz_localize("UTC"), index=column.index)
     return pd.Series(pd.to_datetime(millis, unit="ms", utc=True), index=column.index).astype("datetime64[ns, UTC]")
 
 
