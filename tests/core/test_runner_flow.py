@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 
 import pytest
 
@@ -55,10 +54,22 @@ def test_an_error_stops_what_has_not_started():
 
 def test_the_window_cache_holds_at_most_its_budget_of_records(monkeypatch):
     monkeypatch.setattr(runner, "CACHE_RECORDS", 10)
+    cache = runner.WindowCache()
+    cache.keep(("a",), [{"id": i} for i in range(6)])
+    cache.keep(("b",), [{"id": i} for i in range(6)])  # 12 > 10: not kept
+    cache.keep(("c",), [{"id": i} for i in range(4)])
+    assert cache.get(("a",)) == [{"id": i} for i in range(6)] and cache.get(("b",)) is None and len(cache) == 2
+    cache.keep(("a",), [{"id": 0}])  # a window kept again replaces itself: room for 5 more
+    cache.keep(("d",), [{"id": i} for i in range(5)])
+    assert len(cache) == 3 and cache.get(("a",)) == [{"id": 0}]
 
-    history = runner.History.__new__(runner.History)
-    history.client = SimpleNamespace(history_cache={})
-    history._keep(("a",), [{"id": i} for i in range(6)])
-    history._keep(("b",), [{"id": i} for i in range(6)])  # 12 > 10: not kept
-    history._keep(("c",), [{"id": i} for i in range(4)])
-    assert sorted(history.client.history_cache) == [("a",), ("c",)]
+
+def test_an_expired_window_is_not_given_and_makes_room(monkeypatch):
+    monkeypatch.setattr(runner, "CACHE_RECORDS", 10)
+    cache = runner.WindowCache()
+    cache.keep(("a",), [{"id": i} for i in range(8)])
+    monkeypatch.setattr(runner, "CACHE_SECONDS", 0.0)
+    assert cache.get(("a",)) is None
+    cache.keep(("b",), [{"id": i} for i in range(8)])  # full, but "a" has expired
+    monkeypatch.setattr(runner, "CACHE_SECONDS", 600.0)
+    assert cache.get(("b",)) is not None and cache.get(("a",)) is None

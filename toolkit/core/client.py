@@ -51,7 +51,7 @@ from toolkit.core.http import (
 from toolkit.core.paging import Record
 from toolkit.core.ratelimit import Limit, RateLimiter, WaitTooLong
 from toolkit.core.redact import get_logger, install_log_redaction, redact_params, register_names, register_transient
-from toolkit.core.runner import run_history
+from toolkit.core.runner import WindowCache, run_history
 from toolkit.core.timeutil import TimeLike
 from toolkit.errors import (
     AuthenticationError,
@@ -270,7 +270,7 @@ class Client:
         # Told of each rate-limit wait worth noticing (a history's progress bar shows it).
         self.on_wait: Callable[[str], None] | None = None
         # Windows of settled history already read this session (``toolkit.core.runner``).
-        self.history_cache: dict[Any, Any] = {}
+        self.history_cache = WindowCache()
 
     def __repr__(self) -> str:
         who = "with credentials" if self.credentials else "without credentials"

@@ -36,15 +36,18 @@ class Usage:
     def __init__(self, margin: float = 0.0) -> None:
         self.margin = margin
         self._sent: dict[str, deque[tuple[float, float]]] = {}
+        self._spent: dict[str, float] = {}  # the weights in each pool's window, summed as they come and go
 
     def wait(self, limit: Limit, now: float) -> float:
         """Seconds until ``limit`` has room for its weight (0 when it has now)."""
         window = limit.seconds + self.margin
         sent = self._sent.setdefault(limit.key, deque())
         while sent and sent[0][0] <= now - window:
-            sent.popleft()
+            self._spent[limit.key] -= sent.popleft()[1]
+        if not sent:
+            self._spent[limit.key] = 0.0  # no drift of float weights left over
         # A weight above the whole limit waits for an empty window, then goes alone.
-        excess = sum(weight for _, weight in sent) + min(limit.weight, limit.count) - limit.count
+        excess = self._spent[limit.key] + min(limit.weight, limit.count) - limit.count
         for moment, weight in sent:  # the oldest requests leave the window first
             if excess <= 1e-9:  # a tolerance for float weights
                 break
@@ -56,6 +59,7 @@ class Usage:
     def spend(self, limits: Iterable[Limit], now: float) -> None:
         for limit in limits:
             self._sent.setdefault(limit.key, deque()).append((now, limit.weight))
+            self._spent[limit.key] = self._spent.get(limit.key, 0.0) + limit.weight
 
 
 class SkippingClock:

@@ -38,6 +38,7 @@ _secrets: set[str] = set()
 # Values secret for one request (signatures): the most recent ones, should an answer echo one.
 TRANSIENT_KEPT = 256
 _transient: collections.deque[str] = collections.deque()
+_kept: set[str] = set()  # the values in _transient, each once
 # Every spelling of the secrets and kept signatures, longest first (what ``redact_text`` replaces);
 # None when one was added or dropped since it was last sorted.
 _known: list[str] | None = None
@@ -116,11 +117,16 @@ def register_transient(value: str | None) -> None:
     global _known
     if value and len(value) >= 6:
         with _lock:
+            if value in _secrets or value in _kept:
+                return  # masked already (a signed passphrase is the same on every request)
+            _kept.add(value)
             _transient.append(value)
             _fragments.update(_pieces(value))
             _known = None
             if len(_transient) > TRANSIENT_KEPT:
-                dropped = _pieces(_transient.popleft())
+                forgotten = _transient.popleft()
+                _kept.discard(forgotten)
+                dropped = _pieces(forgotten)
                 _fragments.subtract(dropped)
                 for piece in dropped:
                     if _fragments[piece] <= 0:

@@ -17,6 +17,7 @@ part-way raises with what was covered: a silently partial history is worse than 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -51,7 +52,7 @@ class Client(Protocol):
     budget: float
     progress: bool
     on_wait: Callable[[str], None] | None
-    history_cache: dict[Any, Any]
+    history_cache: WindowCache
 
     def call(
         self,
@@ -87,6 +88,45 @@ ROUNDING_MS = 1_000
 SETTLED_MS = 60_000
 CACHE_SECONDS = 600.0
 CACHE_RECORDS = 5_000
+
+
+class WindowCache:
+    """A client's settled windows' records, each kept ``CACHE_SECONDS``, at most ``CACHE_RECORDS``
+    records in all (a window that comes when it is full is not kept)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Any, ...], tuple[float, list[Record]]] = {}
+        self._records = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> list[Record] | None:
+        with self._lock:
+            found = self._kept.get(key)
+            return list(found[1]) if found is not None and time.monotonic() - found[0] < CACHE_SECONDS else None
+
+    def keep(self, key: tuple[Any, ...], records: list[Record]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._drop(key)
+            if self._records + len(records) > CACHE_RECORDS:  # full: make room of what has expired
+                for old in [k for k, (when, _) in self._kept.items() if now - when >= CACHE_SECONDS]:
+                    self._drop(old)
+            if self._records + len(records) <= CACHE_RECORDS:
+                self._kept[key] = (now, list(records))
+                self._records += len(records)
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        gone = self._kept.pop(key, None)
+        if gone is not None:
+            self._records -= len(gone[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._records = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 @dataclass(frozen=True)
@@ -220,8 +260,8 @@ class History:
         """The unit's records (walked again if its totals moved while it was paged)."""
         key = self._cache_key(unit)
         cached = self.client.history_cache.get(key) if key is not None else None
-        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return [list(cached[1])]
+        if cached is not None:
+            return [cached]
         for attempt in range(REWALKS + 1):
             try:
                 pieces = self._walk(unit)
@@ -233,17 +273,9 @@ class History:
             except PagingError as exc:
                 raise self._malformed(exc, unit) from None
             if key is not None and len(pieces) == 1 and isinstance(pieces[0], list):
-                self._keep(key, pieces[0])
+                self.client.history_cache.keep(key, pieces[0])
             return pieces
         raise AssertionError("unreachable")
-
-    def _keep(self, key: tuple[Any, ...], records: list[Record]) -> None:
-        """Cache a settled window's records while the client's cache holds fewer than ``CACHE_RECORDS``."""
-        cache = self.client.history_cache
-        now = time.monotonic()
-        held = sum(len(kept) for when, kept in list(cache.values()) if now - when < CACHE_SECONDS)
-        if held + len(records) <= CACHE_RECORDS:
-            cache[key] = (now, list(records))
 
     def _cache_key(self, unit: Unit) -> tuple[Any, ...] | None:
         # Account history only: market data has its caller's own cache, which keeps only what passed
@@ -251,7 +283,12 @@ class History:
         settled = unit.span is not None and unit.span[1] <= now_ms() - SETTLED_MS
         if not settled or not self.endpoint.signed or self.limit is not None:
             return None
-        return (self.endpoint.name, repr(self.endpoint), repr(sorted(self.args.items())), repr(unit), self.exact)
+        return (*self._asked, repr(unit))
+
+    @functools.cached_property
+    def _asked(self) -> tuple[Any, ...]:
+        """What the units of this run share in their cache keys (an endpoint's repr is long to make)."""
+        return (self.endpoint.name, repr(self.endpoint), repr(sorted(self.args.items())), self.exact)
 
     def _walk(self, unit: Unit) -> list[Piece]:
         """The unit's records: typed frames of every ``BATCH`` as they arrive, then the rest as
