@@ -27,11 +27,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import pandas as pd
-import requests
 
 from toolkit.core import bans, candles, reader
 from toolkit.core.candles import CandleSpec
@@ -68,6 +67,9 @@ from toolkit.errors import (
     ToolkitError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 log = get_logger(__name__)
 

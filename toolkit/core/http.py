@@ -16,13 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 import msgspec
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 
 from toolkit.core.redact import get_logger, redact_url
 from toolkit.errors import (
@@ -33,6 +30,9 @@ from toolkit.errors import (
     RateLimited,
     RequestTimeout,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 log = get_logger(__name__)
 
@@ -136,6 +136,9 @@ class HttpTransport:
     replay_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(self, session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
+        import requests  # here, not at import: ``import toolkit`` should not cost requests' 70 ms
+        from requests.adapters import HTTPAdapter
+
         if session is None:
             session = requests.Session()
             pool = HTTPAdapter(pool_connections=CONNECTIONS, pool_maxsize=CONNECTIONS)
@@ -145,6 +148,9 @@ class HttpTransport:
         self.timeout = timeout
 
     def send(self, call: Call) -> Reply:
+        import requests
+        import urllib3
+
         started = time.monotonic()
         connect, whole = self.timeout
         allowed = call.seconds_left(whole)
@@ -180,6 +186,8 @@ class HttpTransport:
 
 def _read_body(call: Call, response: requests.Response, deadline: float, allowed: float) -> bytes:
     """The body, read as it arrives and cut off at the deadline or at ``MAX_BODY_BYTES``."""
+    import urllib3
+
     raw = response.raw
     if raw is None:  # an adapter that answered with the body already in memory (a test double)
         return response.content
@@ -220,6 +228,8 @@ def _host(url: str) -> str:
 
 def _reason(exc: BaseException) -> str:
     """What went wrong, in words that quote nothing of the request: refused, reset, DNS, TLS."""
+    import urllib3
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
