@@ -235,3 +235,31 @@ def test_wait_for_returns_once_the_callbacks_of_the_events_so_far_have_run(repla
     handle = connect(server).subscribe_to_user_data_updates(on_account_position=slow)
     assert handle.wait_for("list_status", timeout=10)
     assert len(seen) == len(handle.events["outbound_account_position"]) >= 1
+
+
+def test_requests_from_several_threads_at_once_share_one_connection(fresh):
+    # The first requests of a client, sent together (a history's markets in flight), once opened a
+    # connection each and failed: they now wait for the one opening, on one loop thread.
+    boxes, client = fresh("binance")
+    box = boxes.server("binance")
+    answers, errors = [], []
+    gate = threading.Barrier(6)
+
+    def ask() -> None:
+        gate.wait()
+        try:
+            answers.append(client.get_server_time())
+        except Exception as exc:  # any failure is what this test is about
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not errors, errors
+        assert len(answers) == 6 and all(len(a) == 1 for a in answers)
+        assert len(box._connections) == 1
+    finally:
+        client.close()

@@ -126,6 +126,8 @@ class Connection:
         self._pending: dict[Any, tuple[asyncio.Future[Answer], Callable[[Answer], None] | None]] = {}
         self._restoring: asyncio.Task[None] | None = None
         self._closing = False
+        # Made on the loop (where every coroutine here runs, so making it cannot race).
+        self._starting: asyncio.Lock | None = None
 
     # ----------------------------------------------------------------- public (call on the loop)
 
@@ -188,13 +190,17 @@ class Connection:
     # ----------------------------------------------------------------- internals
 
     async def _start(self) -> None:
-        """Open the first connection (a failure raises here) and start the runner."""
-        if self._runner is not None and not self._runner.done():
-            return
-        self._closing = False
-        self._connected = asyncio.Event()
-        self._attach(await self._open())
-        self._runner = asyncio.create_task(self._run())
+        """Open the first connection (a failure raises here) and start the runner. Requests that
+        come at once wait for the one opening: two would open two connections."""
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self._runner is not None and not self._runner.done():
+                return
+            self._closing = False
+            self._connected = asyncio.Event()
+            self._attach(await self._open())
+            self._runner = asyncio.create_task(self._run())
 
     async def _open(self) -> ClientConnection:
         host = urlsplit(self.url).hostname or ""
@@ -320,6 +326,7 @@ class WebSocketTransport:
         self.timeout = timeout
         self.connection = Connection(url, exchange=exchange, **connection)
         self.loop: LoopThread | None = None
+        self._loop_lock = threading.Lock()  # threads that send at once start one loop
 
     @staticmethod
     def frame(call: Call) -> Frame:
@@ -343,8 +350,9 @@ class WebSocketTransport:
 
     def run(self, coro: Coroutine[Any, Any, T], what: str, timeout: float | None = None) -> T:
         """Run ``coro`` on the loop thread (started on first use) and wait for it."""
-        if self.loop is None:
-            self.loop = LoopThread(f"{self.exchange}-websocket")
+        with self._loop_lock:
+            if self.loop is None:
+                self.loop = LoopThread(f"{self.exchange}-websocket")
         limit = timeout if timeout is not None else self.timeout + self.connection.open_timeout + 1
         try:
             return self.loop.run(coro, timeout=limit)
