@@ -526,8 +526,9 @@ def in_order(pool: ThreadPoolExecutor, work: Callable[[Unit], list[Piece]], unit
             pending.append(pool.submit(work, unit))
         while pending:
             done = pending.popleft().result()
-            for unit in itertools.islice(queued, 1):
-                pending.append(pool.submit(work, unit))
+            following = next(queued, None)
+            if following is not None:
+                pending.append(pool.submit(work, following))
             yield done
     finally:
         for future in pending:  # an error: what has not started does not start
